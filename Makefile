@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# zpoolx: one top-level make builds everything.  See README.md.
+#
+#   make                 module (against KDIR) and userspace tools
+#   make check           install missing packages, build, lint, run every test
+#   make demo            the appliance at work in a qemu guest
+#   make bench           side-by-side benchmarks (slow; not part of check)
+#   make install         DESTDIR=, PREFIX= (default /usr)
+#   make kernel-side KERNEL=debian|debug   modules for a guest kernel
+#   make lint            sparse and checkpatch on the kernel code
+#   make clean
+
+PREFIX ?= /usr
+DESTDIR ?=
+BUILD := $(CURDIR)/build
+
+# The Debian 6.1 kernel that the tests boot (its ABI number is never
+# hard-coded) and the kernel to build the module against by default: the
+# running kernel if it is a 6.1 with a build dir, else Debian's 6.1.
+DEBIAN_KVER = $(shell scripts/debian-kver)
+RUNNING := $(shell uname -r)
+ifneq ($(filter 6.1.%,$(RUNNING)),)
+ifneq ($(wildcard /lib/modules/$(RUNNING)/build),)
+KDIR ?= /lib/modules/$(RUNNING)/build
+endif
+endif
+KDIR ?= /lib/modules/$(DEBIAN_KVER)/build
+
+# Userspace parts, each with its own Makefile, built when present.
+USERDIRS := $(patsubst %/Makefile,%,$(wildcard zpoolctl/Makefile bpf/Makefile daemon/Makefile))
+
+CC ?= gcc
+TOOL_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
+
+all: module tools userspace
+
+module:
+	@mkdir -p $(BUILD)/module
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' module/ $(BUILD)/module/src/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/module/src modules
+	ln -sf src/zpoolx.ko $(BUILD)/module/zpoolx.ko
+
+# Modules for a guest kernel: build/<KERNEL>/zpoolx.ko and build/<KERNEL>/kmod/
+KERNEL ?= debian
+KDIR_debian = /lib/modules/$(DEBIAN_KVER)/build
+KDIR_debug = $(shell scripts/build-debug-kernel)
+kernel-side: tools
+	@case "$(KERNEL)" in debian|debug) ;; *) echo "KERNEL must be debian or debug" >&2; exit 2;; esac
+	@mkdir -p $(BUILD)/$(KERNEL)
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' module/ $(BUILD)/$(KERNEL)/module/
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' tests/kmod/ $(BUILD)/$(KERNEL)/kmod/
+	+kdir="$(KDIR_$(KERNEL))" && test -n "$$kdir" && \
+	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/module modules && \
+	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/kmod modules
+	ln -sf module/zpoolx.ko $(BUILD)/$(KERNEL)/zpoolx.ko
+
+# Programs the guests run (from the 9p-shared tree).
+tools: $(BUILD)/tools/memhog
+$(BUILD)/tools/memhog: tests/vm/tools/memhog.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -o $@ $<
+
+userspace:
+	+@for d in $(USERDIRS); do $(MAKE) -C $$d || exit 1; done
+
+lint:
+	scripts/lint-kernel $(KDIR)
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+bench:
+	+@if [ -x bench/run ]; then bench/run; else echo "no benchmarks yet"; exit 1; fi
+
+install: module userspace
+	kver=$$(cat $(KDIR)/include/config/kernel.release) && \
+	install -D -m 0644 $(BUILD)/module/src/zpoolx.ko $(DESTDIR)/lib/modules/$$kver/extra/zpoolx.ko
+	+@for d in $(USERDIRS); do $(MAKE) -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; done
+
+clean:
+	rm -rf $(BUILD)
+	+@for d in $(USERDIRS); do $(MAKE) -C $$d clean || exit 1; done
+
+.PHONY: all module kernel-side tools userspace lint check demo bench install clean

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core.c - zpoolx module core: module init/exit, the backend registry and
+ * the sysfs tree shared by all backends.
+ *
+ *   /sys/kernel/zpoolx/version            module version
+ *   /sys/kernel/zpoolx/backends           zpool types this module offers
+ *   /sys/kernel/zpoolx/pools/<id>/...     one directory per live pool
+ *
+ * Every file is described in README.md, "sysfs reference"; that table is
+ * the contract the CLI and the daemon rely on.
+ *
+ * Locking (core only; each backend documents its own):
+ *   pool->writeback_lock serialises writeback and compact requests from
+ *   sysfs for one pool; it is taken before any backend lock, and is never
+ *   taken from the zpool API paths.  Sysfs handlers run under kernfs's
+ *   active reference, which zpoolx_pool_unpublish() drains, so a handler
+ *   never sees a pool being torn down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "zpoolx.h"
+
+#define ZPOOLX_VERSION "0.1.0"
+
+/* The largest writeback request accepted at once, in pages (1 GiB). */
+#define ZPOOLX_WRITEBACK_MAX (1U << 18)
+
+static struct zpoolx_backend *zpoolx_backends[] = {
+};
+
+static struct kobject *zpoolx_kobj;
+static struct kset *zpoolx_pools_kset;
+static atomic_t zpoolx_next_id = ATOMIC_INIT(0);
+
+static inline struct zpoolx_pool *to_pool(struct kobject *kobj)
+{
+	return container_of(kobj, struct zpoolx_pool, kobj);
+}
+
+/* ---- /sys/kernel/zpoolx/pools/<id>/ ---- */
+
+static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *a,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_pool(kobj)->backend->name);
+}
+static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+
+static ssize_t type_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_pool(kobj)->backend->driver.type);
+}
+static struct kobj_attribute type_attr = __ATTR_RO(type);
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_pool(kobj)->name);
+}
+static struct kobj_attribute name_attr = __ATTR_RO(name);
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *a,
+			  char *buf)
+{
+	int st = atomic_read(&to_pool(kobj)->state);
+
+	return sysfs_emit(buf, "%s\n",
+			  st == ZPOOLX_POOL_ACTIVE ? "active" : "destroying");
+}
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+
+static ssize_t evictable_show(struct kobject *kobj, struct kobj_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%d\n", zpoolx_pool_evictable(to_pool(kobj)));
+}
+static struct kobj_attribute evictable_attr = __ATTR_RO(evictable);
+
+static ssize_t pool_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  atomic_long_read(&to_pool(kobj)->pages) << PAGE_SHIFT);
+}
+static struct kobj_attribute pool_bytes_attr = __ATTR_RO(pool_bytes);
+
+/* One read-only file per counter of struct zpoolx_pool. */
+#define ZPOOLX_COUNTER_ATTR(field)					\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *a, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lu\n",					\
+			  atomic_long_read(&to_pool(kobj)->field));	\
+}									\
+static struct kobj_attribute field##_attr = __ATTR_RO(field)
+
+ZPOOLX_COUNTER_ATTR(pages);
+ZPOOLX_COUNTER_ATTR(objects);
+ZPOOLX_COUNTER_ATTR(stored_bytes);
+ZPOOLX_COUNTER_ATTR(alloc_failures);
+ZPOOLX_COUNTER_ATTR(evict_attempted);
+ZPOOLX_COUNTER_ATTR(evict_succeeded);
+ZPOOLX_COUNTER_ATTR(evict_failed);
+ZPOOLX_COUNTER_ATTR(reclaimed_pages);
+
+static ssize_t writeback_show(struct kobject *kobj, struct kobj_attribute *a,
+			      char *buf)
+{
+	struct zpoolx_pool *pool = to_pool(kobj);
+	ssize_t ret;
+
+	mutex_lock(&pool->writeback_lock);
+	ret = sysfs_emit(buf, "requested=%u reclaimed=%u total=%lu\n",
+			 pool->wb_requested, pool->wb_reclaimed,
+			 pool->wb_total);
+	mutex_unlock(&pool->writeback_lock);
+	return ret;
+}
+
+/*
+ * Writing N evicts up to N pages' worth of the coldest objects now, through
+ * the backend's reclaim path (the one shrink uses).  Accepted: an integer
+ * 1..ZPOOLX_WRITEBACK_MAX.  Refused with nothing changed: anything else
+ * (-EINVAL, -ERANGE), a pool whose creator cannot evict (-EOPNOTSUPP), a
+ * pool being destroyed (-EBUSY).  Evicting fewer pages than asked, even
+ * none, is not an error: read the file to see what was done.
+ */
+static ssize_t writeback_store(struct kobject *kobj, struct kobj_attribute *a,
+			       const char *buf, size_t count)
+{
+	struct zpoolx_pool *pool = to_pool(kobj);
+	unsigned int pages, reclaimed = 0;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &pages);
+	if (ret)
+		return ret;
+	if (pages == 0)
+		return -EINVAL;
+	if (pages > ZPOOLX_WRITEBACK_MAX)
+		return -ERANGE;
+	if (!zpoolx_pool_evictable(pool) || !pool->backend->reclaim)
+		return -EOPNOTSUPP;
+	if (atomic_read(&pool->state) != ZPOOLX_POOL_ACTIVE)
+		return -EBUSY;
+
+	mutex_lock(&pool->writeback_lock);
+	pool->backend->reclaim(pool, pages, &reclaimed);
+	pool->wb_requested = pages;
+	pool->wb_reclaimed = reclaimed;
+	pool->wb_total += reclaimed;
+	mutex_unlock(&pool->writeback_lock);
+	return count;
+}
+static struct kobj_attribute writeback_attr = __ATTR_RW(writeback);
+
+static struct attribute *zpoolx_pool_attrs[] = {
+	&backend_attr.attr,
+	&type_attr.attr,
+	&name_attr.attr,
+	&state_attr.attr,
+	&evictable_attr.attr,
+	&pages_attr.attr,
+	&pool_bytes_attr.attr,
+	&objects_attr.attr,
+	&stored_bytes_attr.attr,
+	&alloc_failures_attr.attr,
+	&evict_attempted_attr.attr,
+	&evict_succeeded_attr.attr,
+	&evict_failed_attr.attr,
+	&reclaimed_pages_attr.attr,
+	&writeback_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(zpoolx_pool);
+
+static void zpoolx_pool_release(struct kobject *kobj)
+{
+	struct zpoolx_pool *pool = to_pool(kobj);
+
+	kfree(pool->name);
+	pool->backend->free(pool);
+}
+
+static struct kobj_type zpoolx_pool_ktype = {
+	.release = zpoolx_pool_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = zpoolx_pool_groups,
+};
+
+/**
+ * zpoolx_pool_init - set up the common part of a new pool
+ * @pool:	the common part, embedded in the backend's pool
+ * @backend:	the backend creating it
+ * @name:	the creator's name (copied)
+ * @ops:	the creator's callbacks, may be NULL
+ * @zpool:	the zpool handle to pass back to ops->evict
+ *
+ * From here on the pool is freed by zpoolx_pool_put(), never directly:
+ * on failure too, the caller puts the pool, which calls backend->free.
+ */
+int zpoolx_pool_init(struct zpoolx_pool *pool,
+		     const struct zpoolx_backend *backend, const char *name,
+		     const struct zpool_ops *ops, struct zpool *zpool)
+{
+	pool->backend = backend;
+	pool->zpool = zpool;
+	pool->ops = ops;
+	pool->id = atomic_inc_return(&zpoolx_next_id);
+	atomic_set(&pool->state, ZPOOLX_POOL_ACTIVE);
+	mutex_init(&pool->writeback_lock);
+	kobject_init(&pool->kobj, &zpoolx_pool_ktype);
+	pool->kobj.kset = zpoolx_pools_kset;
+	pool->name = kstrdup(name ? name : "", GFP_KERNEL);
+	return pool->name ? 0 : -ENOMEM;
+}
+
+/* Make the pool visible as /sys/kernel/zpoolx/pools/<id>. */
+int zpoolx_pool_publish(struct zpoolx_pool *pool)
+{
+	int ret;
+
+	ret = kobject_add(&pool->kobj, NULL, "%u", pool->id);
+	if (ret)
+		return ret;
+	if (pool->backend->pool_groups) {
+		ret = sysfs_create_groups(&pool->kobj,
+					  pool->backend->pool_groups);
+		if (ret) {
+			kobject_del(&pool->kobj);
+			return ret;
+		}
+	}
+	kobject_uevent(&pool->kobj, KOBJ_ADD);
+	return 0;
+}
+
+/*
+ * Remove the pool's directory.  Returns after every running sysfs handler
+ * of the pool has finished, so the backend may tear down afterwards.
+ */
+void zpoolx_pool_unpublish(struct zpoolx_pool *pool)
+{
+	atomic_set(&pool->state, ZPOOLX_POOL_DESTROYING);
+	if (!pool->kobj.state_in_sysfs)
+		return;
+	if (pool->backend->pool_groups)
+		sysfs_remove_groups(&pool->kobj, pool->backend->pool_groups);
+	kobject_del(&pool->kobj);
+}
+
+void zpoolx_pool_put(struct zpoolx_pool *pool)
+{
+	kobject_put(&pool->kobj);
+}
+
+/* ---- /sys/kernel/zpoolx/ ---- */
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *a,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", ZPOOLX_VERSION);
+}
+static struct kobj_attribute version_attr = __ATTR_RO(version);
+
+static ssize_t backends_show(struct kobject *kobj, struct kobj_attribute *a,
+			     char *buf)
+{
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
+		len += sysfs_emit_at(buf, len, "%s%s", i ? " " : "",
+				     zpoolx_backends[i]->driver.type);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static struct kobj_attribute backends_attr = __ATTR_RO(backends);
+
+static struct attribute *zpoolx_root_attrs[] = {
+	&version_attr.attr,
+	&backends_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group zpoolx_root_group = {
+	.attrs = zpoolx_root_attrs,
+};
+
+static int __init zpoolx_init(void)
+{
+	int i, ret;
+
+	zpoolx_kobj = kobject_create_and_add("zpoolx", kernel_kobj);
+	if (!zpoolx_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(zpoolx_kobj, &zpoolx_root_group);
+	if (ret)
+		goto put_root;
+	zpoolx_pools_kset = kset_create_and_add("pools", NULL, zpoolx_kobj);
+	if (!zpoolx_pools_kset) {
+		ret = -ENOMEM;
+		goto put_root;
+	}
+	/* Last: once registered, zswap may create pools at once. */
+	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
+		zpool_register_driver(&zpoolx_backends[i]->driver);
+	pr_info("version %s loaded\n", ZPOOLX_VERSION);
+	return 0;
+
+put_root:
+	kobject_put(zpoolx_kobj);
+	return ret;
+}
+
+static void __exit zpoolx_exit(void)
+{
+	int i;
+
+	/*
+	 * Every pool holds a reference on this module (zpool_create_pool
+	 * takes one on driver.owner), so no pool is alive here and
+	 * unregistering cannot fail.
+	 */
+	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
+		WARN_ON(zpool_unregister_driver(&zpoolx_backends[i]->driver));
+	kset_unregister(zpoolx_pools_kset);
+	kobject_put(zpoolx_kobj);
+	pr_info("unloaded\n");
+}
+
+module_init(zpoolx_init);
+module_exit(zpoolx_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The zpoolx developers");
+MODULE_DESCRIPTION("zbud and zsmalloc zpool backends with LRU writeback");
+MODULE_VERSION(ZPOOLX_VERSION);

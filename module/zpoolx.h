@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zpoolx.h - what the core (core.c) offers the backends, and what each
+ * backend (zbud.c, zsmalloc.c) offers the core.
+ *
+ * The core owns: module init/exit, the module parameters, the sysfs tree
+ * /sys/kernel/zpoolx/, the pool ids, the per-pool directory
+ * /sys/kernel/zpoolx/pools/<id>/ with the files common to all backends
+ * (see README.md, "sysfs reference"), and the generic `writeback` control.
+ *
+ * A backend owns: its zpool_driver (type "zpoolx_<backend>"), its pool
+ * structure, which embeds a struct zpoolx_pool, its pages and locks, and
+ * any extra sysfs files it lists in ->pool_groups.  A backend never reads
+ * another backend's file.
+ *
+ * Life of a pool, as the backend drives it:
+ *   create():  allocate the backend pool, zpoolx_pool_init(), set up,
+ *              zpoolx_pool_publish()  (now visible in sysfs)
+ *   destroy(): zpoolx_pool_unpublish() (waits for running sysfs handlers,
+ *              so ->reclaim and ->compact can no longer be entered from
+ *              sysfs), tear down, zpoolx_pool_put()  (the last put calls
+ *              ->free)
+ *
+ * Counters: each backend keeps the zpoolx_pool counters up to date with
+ * the helpers below; they are plain atomics, read without locks by sysfs.
+ */
+#ifndef _ZPOOLX_H
+#define _ZPOOLX_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/zpool.h>
+
+struct zpoolx_pool;
+
+/**
+ * struct zpoolx_backend - one allocator that zpoolx offers through zpool
+ * @name:	short name, "zbud" or "zsmalloc"; the zpool type is
+ *		"zpoolx_" @name and is set in @driver.type
+ * @driver:	the zpool driver registered at module load
+ * @reclaim:	evict up to @pages pages' worth of the coldest objects
+ *		through the creator's evict(); the same path as shrink.
+ *		Returns 0 if at least one page was reclaimed, else -errno;
+ *		*@reclaimed gets the number of pages freed.  May sleep.
+ * @compact:	optional: move objects out of sparse pages and free them;
+ *		returns the number of pages freed.  May sleep.
+ * @pool_groups: optional NULL-terminated extra attribute groups for the
+ *		pool directory.
+ * @free:	free the backend pool memory; called on the last put.
+ */
+struct zpoolx_backend {
+	const char *name;
+	struct zpool_driver driver;
+	int (*reclaim)(struct zpoolx_pool *pool, unsigned int pages,
+		       unsigned int *reclaimed);
+	unsigned long (*compact)(struct zpoolx_pool *pool);
+	const struct attribute_group **pool_groups;
+	void (*free)(struct zpoolx_pool *pool);
+};
+
+enum zpoolx_pool_state {
+	ZPOOLX_POOL_ACTIVE,
+	ZPOOLX_POOL_DESTROYING,
+};
+
+/**
+ * struct zpoolx_pool - the part of every pool that the core manages
+ * @kobj:	/sys/kernel/zpoolx/pools/<id>
+ * @id:		unique for the life of the module, never reused
+ * @backend:	the backend that made it
+ * @name:	the creator's name (zswap passes "zswap")
+ * @zpool:	the zpool handle given to create(), passed back to evict()
+ * @ops:	the creator's callbacks; NULL or ->evict NULL means objects
+ *		cannot be evicted
+ * @state:	enum zpoolx_pool_state
+ * @pages:	pages the backend holds from the page allocator
+ * @objects:	live objects
+ * @stored_bytes: sum of the sizes asked for by malloc() of live objects
+ * @alloc_failures: malloc() calls that failed for lack of memory
+ * @evict_attempted: evict() calls made by shrink, writeback or reclaim
+ * @evict_succeeded: those that returned 0
+ * @evict_failed: those that returned an error (the object stays)
+ * @reclaimed_pages: pages freed by shrink and writeback
+ * @writeback_lock: serialises writes to the writeback file and guards
+ *		@wb_requested and @wb_reclaimed
+ * @wb_requested: pages asked for by the last writeback write
+ * @wb_reclaimed: pages freed by the last writeback write
+ * @wb_total:	pages freed by writeback writes since creation
+ */
+struct zpoolx_pool {
+	struct kobject kobj;
+	unsigned int id;
+	const struct zpoolx_backend *backend;
+	const char *name;
+	struct zpool *zpool;
+	const struct zpool_ops *ops;
+	atomic_t state;
+
+	atomic_long_t pages;
+	atomic_long_t objects;
+	atomic_long_t stored_bytes;
+	atomic_long_t alloc_failures;
+	atomic_long_t evict_attempted;
+	atomic_long_t evict_succeeded;
+	atomic_long_t evict_failed;
+	atomic_long_t reclaimed_pages;
+
+	struct mutex writeback_lock;
+	unsigned int wb_requested;
+	unsigned int wb_reclaimed;
+	unsigned long wb_total;
+};
+
+int zpoolx_pool_init(struct zpoolx_pool *pool,
+		     const struct zpoolx_backend *backend, const char *name,
+		     const struct zpool_ops *ops, struct zpool *zpool);
+int zpoolx_pool_publish(struct zpoolx_pool *pool);
+void zpoolx_pool_unpublish(struct zpoolx_pool *pool);
+void zpoolx_pool_put(struct zpoolx_pool *pool);
+
+static inline bool zpoolx_pool_evictable(const struct zpoolx_pool *pool)
+{
+	return pool->ops && pool->ops->evict;
+}
+
+/*
+ * zpoolx_evict - call the creator's evict() for @handle and count it.
+ * The caller must hold no spinlock: zswap's evict writes the page back
+ * to the swap device and sleeps.
+ */
+static inline int zpoolx_evict(struct zpoolx_pool *pool, unsigned long handle)
+{
+	int ret;
+
+	atomic_long_inc(&pool->evict_attempted);
+	ret = pool->ops->evict(pool->zpool, handle);
+	if (ret)
+		atomic_long_inc(&pool->evict_failed);
+	else
+		atomic_long_inc(&pool->evict_succeeded);
+	return ret;
+}
+
+static inline void zpoolx_count_alloc(struct zpoolx_pool *pool, size_t size)
+{
+	atomic_long_inc(&pool->objects);
+	atomic_long_add(size, &pool->stored_bytes);
+}
+
+static inline void zpoolx_count_free(struct zpoolx_pool *pool, size_t size)
+{
+	atomic_long_dec(&pool->objects);
+	atomic_long_sub(size, &pool->stored_bytes);
+}
+
+/* The backends, each defined in its own file. */
+extern struct zpoolx_backend zpoolx_zbud_backend;
+
+#endif /* _ZPOOLX_H */

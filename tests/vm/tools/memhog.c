@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhog - fill anonymous memory past RAM with pages of known content and
+ * tunable compressibility, then read every page back and verify it.
+ *
+ * Usage: memhog [-r BYTES] [-c CMD] MiB
+ *   -r BYTES  incompressible bytes at the start of each page (default 1024);
+ *             the rest of the page is a short repeating pattern
+ *   -c CMD    run CMD (via sh -c) between filling and verifying
+ * Exit: 0 if every page verified, 1 on a mismatch, 2 on bad usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The content of page @idx: a function of its index only. */
+static void make_page(uint8_t *p, uint64_t idx, unsigned int rnd)
+{
+	uint64_t s = idx, v;
+	unsigned int i;
+
+	for (i = 0; i + 8 <= rnd; i += 8) {
+		v = splitmix(&s);
+		memcpy(p + i, &v, 8);
+	}
+	for (; i < PAGE; i++)
+		p[i] = (uint8_t)(idx * 7 + (i % 61));
+}
+
+static unsigned long parse(const char *what, const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v > max) {
+		fprintf(stderr, "memhog: bad %s '%s' (accepted: 0..%lu)\n", what, s, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int rnd = 1024;
+	const char *cmd = NULL;
+	uint8_t ref[PAGE];
+	size_t mib, npages, i, bad = 0;
+	uint8_t *mem;
+	double t0, t1, t2;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:c:")) != -1) {
+		switch (opt) {
+		case 'r':
+			rnd = parse("-r", optarg, PAGE);
+			break;
+		case 'c':
+			cmd = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] MiB\n");
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] MiB\n");
+		return 2;
+	}
+	mib = parse("MiB", argv[optind], 1UL << 20);
+	npages = mib * (1024 * 1024 / PAGE);
+	mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
+		perror("memhog: mmap");
+		return 1;
+	}
+	t0 = now();
+	for (i = 0; i < npages; i++)
+		make_page(mem + i * PAGE, i, rnd);
+	t1 = now();
+	fprintf(stderr, "memhog: filled %zu MiB (%zu pages, %u random bytes/page) in %.1fs\n",
+		mib, npages, rnd, t1 - t0);
+	if (cmd && system(cmd) != 0)
+		fprintf(stderr, "memhog: '%s' failed\n", cmd);
+	t1 = now();
+	for (i = 0; i < npages; i++) {
+		make_page(ref, i, rnd);
+		if (memcmp(ref, mem + i * PAGE, PAGE)) {
+			if (bad < 5)
+				fprintf(stderr, "memhog: page %zu differs\n", i);
+			bad++;
+		}
+	}
+	t2 = now();
+	fprintf(stderr, "memhog: verified %zu pages in %.1fs: %zu bad\n", npages, t2 - t1, bad);
+	printf("memhog: pages=%zu bad=%zu\n", npages, bad);
+	return bad ? 1 : 0;
+}
