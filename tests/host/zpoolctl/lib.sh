@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - helpers for the zpoolctl host tests: TAP output, running the
+# ASan binary, fake /sys and /proc trees, tree snapshots.
+# Sourced by run.sh and the *.t scripts.
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+: "${ZPOOLCTL:=$TOP/zpoolctl/zpoolctl-asan}"
+case $ZPOOLCTL in /*) ;; *) ZPOOLCTL=$TOP/$ZPOOLCTL ;; esac
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}
+
+T_NUM=0
+T_FAILED=0
+
+# ok COND-RESULT DESC: record a test result (0 = pass)
+tap() {
+	local rc=$1; shift
+	T_NUM=$((T_NUM + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $T_NUM - $*"
+	else
+		echo "not ok $T_NUM - $*"
+		T_FAILED=$((T_FAILED + 1))
+		if [ -n "${OUT+x}" ]; then
+			echo "#   rc=$RC"
+			sed 's/^/#   stdout: /' <<<"$OUT" | head -40
+			sed 's/^/#   stderr: /' <<<"$ERR" | head -20
+		fi
+	fi
+}
+
+skip() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM # SKIP $*"
+}
+
+# run ARGS...: runs zpoolctl, sets OUT, ERR, RC
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	"$ZPOOLCTL" "$@" >"$o" 2>"$e"
+	RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# sanitizer findings are never acceptable
+no_sanitizer_report() {
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' <<<"$ERR"
+}
+
+# expect RC [STDOUT-REGEX [STDERR-REGEX]]: check the last run
+expect() {
+	local want_rc=$1 out_re=${2-} err_re=${3-}
+	[ "$RC" -eq "$want_rc" ] || return 1
+	no_sanitizer_report || return 1
+	if [ -n "$out_re" ]; then grep -qE -- "$out_re" <<<"$OUT" || return 1; fi
+	if [ -n "$err_re" ]; then
+		grep -qE -- "$err_re" <<<"$ERR" || return 1
+	fi
+	return 0
+}
+
+# an error: exit code, exactly one line on stderr matching RE, no stdout
+expect_error() {
+	local want_rc=$1 err_re=$2
+	[ "$RC" -eq "$want_rc" ] || return 1
+	no_sanitizer_report || return 1
+	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || return 1
+	[ -n "$ERR" ] || return 1
+	grep -qE -- "$err_re" <<<"$ERR" || return 1
+	[ -z "$OUT" ] || return 1
+}
+
+# snapshot DIR: every file's path, mode and content hash
+snapshot() {
+	(cd "$1" && find . -printf '%p %m %y\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+w() { # w FILE CONTENT: write a fake file, creating directories
+	mkdir -p "$(dirname "$1")"
+	printf '%s\n' "$2" >"$1"
+}
+
+# mkpool ROOT ID BACKEND [NAME]: a pool directory as core.c makes it
+mkpool() {
+	local d=$1/sys/kernel/zpoolx/pools/$2 be=$3 name=${4:-zswap}
+	w "$d/backend" "$be"
+	w "$d/type" "zpoolx_$be"
+	w "$d/name" "$name"
+	w "$d/state" active
+	w "$d/evictable" 1
+	w "$d/pages" 1000
+	w "$d/pool_bytes" 4096000
+	w "$d/objects" 3000
+	w "$d/stored_bytes" 3686400
+	w "$d/alloc_failures" 0
+	w "$d/evict_attempted" 10
+	w "$d/evict_succeeded" 9
+	w "$d/evict_failed" 1
+	w "$d/reclaimed_pages" 5
+	w "$d/writeback" "requested=8 reclaimed=5 total=5"
+	if [ "$be" = zsmalloc ]; then
+		w "$d/compact" "last=3 total=10"
+		mkclass "$d" 208 39 2 40 36 8 1 1 0 0
+		mkclass "$d" 1024 4 1 800 790 200 190 5 3 2
+		mkclass "$d" 4096 1 1 10 10 10 10 0 0 0
+	fi
+}
+
+# mkclass POOLDIR SIZE OBJS/ZSPAGE PAGES/ZSPAGE ALLOC USED PAGES FULL AFULL AEMPTY EMPTY
+mkclass() {
+	local d=$1/classes/$2
+	w "$d/size" "$2"
+	w "$d/objs_per_zspage" "$3"
+	w "$d/pages_per_zspage" "$4"
+	w "$d/objs_allocated" "$5"
+	w "$d/objs_used" "$6"
+	w "$d/pages_used" "$7"
+	w "$d/zspages_full" "$8"
+	w "$d/zspages_almost_full" "$9"
+	w "$d/zspages_almost_empty" "${10}"
+	w "$d/zspages_empty" "${11}"
+}
+
+# mktree ROOT: a healthy system: zswap enabled on zpoolx_zsmalloc, an old
+# draining zbud pool 1, the current zsmalloc pool 2, a swap device.
+mktree() {
+	local r=$1 p=$1/sys/module/zswap/parameters d=$1/sys/kernel/debug/zswap
+	w "$p/enabled" Y
+	w "$p/compressor" lz4
+	w "$p/zpool" zpoolx_zsmalloc
+	w "$p/max_pool_percent" 20
+	w "$p/accept_threshold_percent" 90
+	w "$d/stored_pages" 3000
+	w "$d/pool_total_size" 4096000
+	w "$d/written_back_pages" 9
+	w "$d/pool_limit_hit" 0
+	w "$d/reject_reclaim_fail" 0
+	w "$d/reject_alloc_fail" 0
+	w "$d/reject_kmemcache_fail" 0
+	w "$d/reject_compress_poor" 2
+	w "$d/duplicate_entry" 0
+	w "$d/same_filled_pages" 40
+	mkdir -p "$r/proc/pressure"
+	cat >"$r/proc/swaps" <<-'S'
+	Filename				Type		Size		Used		Priority
+	/dev/vda                                partition	1048572		10240		-2
+	S
+	cat >"$r/proc/meminfo" <<-'S'
+	MemTotal:        2048000 kB
+	MemFree:          100000 kB
+	MemAvailable:    1024000 kB
+	SwapTotal:       1048572 kB
+	SwapFree:        1038332 kB
+	Zswap:              4000 kB
+	Zswapped:          12000 kB
+	HugePages_Total:       0
+	S
+	cat >"$r/proc/pressure/memory" <<-'S'
+	some avg10=1.50 avg60=0.75 avg300=0.10 total=123456
+	full avg10=0.20 avg60=0.10 avg300=0.00 total=2345
+	S
+	cat >"$r/proc/crypto" <<-'S'
+	name         : lz4
+	driver       : lz4-scomp
+	module       : lz4
+	priority     : 0
+	refcnt       : 1
+	selftest     : passed
+	internal     : no
+	type         : scomp
+
+	name         : lz4
+	driver       : lz4-generic
+	module       : lz4
+	priority     : 0
+	refcnt       : 1
+	selftest     : passed
+	internal     : no
+	type         : compression
+
+	name         : crc32c
+	driver       : crc32c-intel
+	module       : crc32c_intel
+	priority     : 200
+	type         : shash
+
+	name         : fancyzip
+	driver       : fancyzip-scomp
+	module       : fancyzip
+	type         : scomp
+	S
+	w "$r/sys/module/zpoolx/parameters/max_zspage_pages" 4
+	w "$r/sys/module/zpoolx/parameters/movable" Y
+	w "$r/sys/kernel/zpoolx/version" 0.1.0
+	w "$r/sys/kernel/zpoolx/backends" "zpoolx_zbud zpoolx_zsmalloc"
+	mkpool "$r" 1 zbud
+	mkpool "$r" 2 zsmalloc
+}
+
+# newtree: a fresh healthy tree in a new directory; prints its path
+newtree() {
+	local t
+	t=$(mktemp -d "$WORK/tree.XXXXXX")
+	mktree "$t"
+	echo "$t"
+}
+
+# refused ARGS...: on a fresh tree, the command fails and writes nothing;
+# sets OUT/ERR/RC; returns 1 if the tree changed
+refused_on() { # refused_on TREE ARGS...
+	local t=$1 before after; shift
+	before=$(snapshot "$t")
+	run --root "$t" "$@"
+	after=$(snapshot "$t")
+	[ "$before" = "$after" ]
+}
+
+tap_end() {
+	echo "1..$T_NUM"
+	[ "$T_FAILED" -eq 0 ]
+}
