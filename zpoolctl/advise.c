@@ -15,9 +15,10 @@
  *  - zswap asks the pool for an 8-byte header plus the compressed data
  *    (zpoolx pools are evictable, so zswap stores the header);
  *  - zbud: 64-byte chunks, the first chunk of a page is its header, so 63
- *    chunks for at most two objects; objects over 3968 bytes are refused;
- *    a new object goes to the page with one buddy and the fewest free
- *    chunks that fit it, else to a new page (as mm/zbud.c does);
+ *    chunks for at most two objects; objects over 4032 bytes (63 chunks)
+ *    are refused (zpoolx's zbud; the kernel's refuses over 3968); a new
+ *    object goes to the page with one buddy and the fewest free chunks
+ *    that fit it, else to a new page (as module/zbud.c and mm/zbud.c do);
  *  - zsmalloc: size classes 32..4096 bytes in steps of 16, each object
  *    taking 8 more bytes for its handle; each class chains the number of
  *    pages (1..max_zspage_pages) that wastes least; classes with the same
@@ -43,7 +44,7 @@
 
 #define ZBUD_CHUNK 64
 #define ZBUD_NCHUNKS 63
-#define ZBUD_MAX (ZPAGE_SIZE - 2 * ZBUD_CHUNK)
+#define ZBUD_MAX (ZBUD_NCHUNKS * ZBUD_CHUNK)	/* module/zbud.c ZBX_MAX_OBJ */
 
 #define ZS_MIN 32
 #define ZS_DELTA 16

@@ -99,7 +99,8 @@ static long read_classes(unsigned long id, struct cls **out)
 		v[n++] = c;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_cls);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_cls);
 	*out = v;
 	return (long)n;
 }
@@ -137,6 +138,7 @@ static const char *nstr(char *b, size_t n, struct num v, bool size)
 static void print_counters(const struct pool *p)
 {
 	char a[32], b[32], c[32], d[32], e[32];
+	size_t i;
 
 	printf("pool %lu: %s (%s), creator %s, %s%s\n", p->id,
 	       p->backend[0] ? p->backend : "-", p->type[0] ? p->type : "-",
@@ -167,6 +169,9 @@ static void print_counters(const struct pool *p)
 		printf("  compact: last run freed %llu pages, %llu in total\n",
 		       (unsigned long long)p->compact_last,
 		       (unsigned long long)p->compact_total);
+	for (i = 0; i < p->nextra; i++)
+		printf("%s%s %s%s", i ? ", " : "  backend: ", p->extra[i].name,
+		       p->extra[i].value, i + 1 == p->nextra ? "\n" : "");
 }
 
 int cmd_stats(int argc, char **argv)

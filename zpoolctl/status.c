@@ -268,6 +268,7 @@ static struct json_object *jdouble(bool has, double v)
 struct json_object *pool_json(const struct pool *p)
 {
 	struct json_object *o = json_object_new_object(), *w;
+	size_t i;
 
 	jadd(o, "id", json_object_new_uint64(p->id));
 	jadd(o, "backend", jstr(p->backend));
@@ -306,6 +307,15 @@ struct json_object *pool_json(const struct pool *p)
 		jadd(w, "total", json_object_new_uint64(p->compact_total));
 	}
 	jadd(o, "compact", w);
+	w = json_object_new_object();
+	for (i = 0; i < p->nextra; i++) {
+		uint64_t v;
+
+		jadd(w, p->extra[i].name, parse_u64(p->extra[i].value, &v) ?
+		     json_object_new_uint64(v) :
+		     json_object_new_string(p->extra[i].value));
+	}
+	jadd(o, "backend_files", w);
 	return o;
 }
 

@@ -249,6 +249,8 @@ static bool parse_kv(const char *s, const char *const keys[], uint64_t *vals,
 	return i == n;
 }
 
+static void read_extra(unsigned long id, struct pool *pl);
+
 int read_pool(unsigned long id, struct pool *pl)
 {
 	static const char *const wb_keys[] = { "requested", "reclaimed",
@@ -309,7 +311,51 @@ int read_pool(unsigned long id, struct pool *pl)
 				 p, buf);
 		}
 	}
+	read_extra(id, pl);
 	return 0;
+}
+
+/* files every pool directory has (README), read into struct pool */
+static const char *const common_files[] = {
+	"backend", "type", "name", "state", "evictable", "pages", "pool_bytes",
+	"objects", "stored_bytes", "alloc_failures", "evict_attempted",
+	"evict_succeeded", "evict_failed", "reclaimed_pages", "writeback",
+	"compact", "uevent",
+};
+
+static int cmp_param(const void *a, const void *b);
+
+/* the backend's own files (zbud: buddied_pages, ...), sorted by name */
+static void read_extra(unsigned long id, struct pool *pl)
+{
+	char p[PATH_MAX + 256], f[PATH_MAX + 256];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	d = opendir(ZPATH(p, ZPOOLX_SYS "/pools/%lu", id));
+	if (!d)
+		return;
+	while ((de = readdir(d)) && pl->nextra < 16) {
+		struct param *pa = &pl->extra[pl->nextra];
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(pa->name))
+			continue;
+		for (i = 0; i < sizeof(common_files) / sizeof(common_files[0]); i++)
+			if (!strcmp(de->d_name, common_files[i]))
+				break;
+		if (i < sizeof(common_files) / sizeof(common_files[0]))
+			continue;
+		ZPATH(f, ZPOOLX_SYS "/pools/%lu/%s", id, de->d_name);
+		if (is_dir(f) || read_small(f, pa->value, sizeof(pa->value)) < 0)
+			continue;
+		strcpy(pa->name, de->d_name);
+		sanitize(pa->name);
+		sanitize(pa->value);
+		pl->nextra++;
+	}
+	closedir(d);
+	qsort(pl->extra, pl->nextra, sizeof(pl->extra[0]), cmp_param);
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -383,7 +429,8 @@ void read_zpoolx(struct zpoolx_info *zx)
 		ids[nids++] = (unsigned long)id;
 	}
 	closedir(d);
-	qsort(ids, nids, sizeof(*ids), cmp_ulong);
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_ulong);
 	zx->pools = calloc(nids ? nids : 1, sizeof(*zx->pools));
 	if (zx->pools)
 		for (i = 0; i < nids; i++)

@@ -162,6 +162,11 @@ struct swapdev {
 	long prio;
 };
 
+struct param {
+	char name[64];
+	char value[128];
+};
+
 struct pool {
 	unsigned long id;
 	char backend[64], type[64], name[64], state[32];
@@ -174,16 +179,13 @@ struct pool {
 	bool compact_has;
 	uint64_t compact_last, compact_total;
 	bool current;			/* the pool zswap stores into */
+	struct param extra[16];		/* the backend's own files */
+	size_t nextra;
 	/* derived */
 	struct num stored_pages;	/* zswap's, current pool only */
 	bool ratio_has, util_has;
 	double ratio, util;
 	struct num rejects;		/* zswap's reject_* sum, current only */
-};
-
-struct param {
-	char name[64];
-	char value[128];
 };
 
 struct zpoolx_info {

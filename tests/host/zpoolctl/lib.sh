@@ -34,15 +34,29 @@ skip() {
 	echo "ok $T_NUM # SKIP $*"
 }
 
-# run ARGS...: runs zpoolctl, sets OUT, ERR, RC
+# run ARGS...: runs zpoolctl (under "${RUNAS[@]}" if set), sets OUT, ERR, RC
+RUNAS=()
 run() {
 	local o e
-	o=$(mktemp) e=$(mktemp)
-	"$ZPOOLCTL" "$@" >"$o" 2>"$e"
+	o=$(mktemp "$WORK/out.XXXXXX") e=$(mktemp "$WORK/err.XXXXXX")
+	"${RUNAS[@]}" "$ZPOOLCTL" "$@" >"$o" 2>"$e"
 	RC=$?
 	OUT=$(cat "$o")
 	ERR=$(cat "$e")
 	rm -f "$o" "$e"
+}
+
+# as_nobody ARGS...: run as user nobody (only possible as root)
+can_drop() { [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; }
+as_nobody() {
+	RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	run "$@"
+	RUNAS=()
+}
+
+# the Nth field of the raw pool row whose first field is ID
+field() { # field ID N  (reads $OUT)
+	awk -v id="$1" -v n="$2" '$1 == id { print $n }' <<<"$OUT"
 }
 
 # sanitizer findings are never acceptable

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host tests of zpoolctl: every command and every error path against fake
+# /sys and /proc trees (--root), with the ASan/UBSan binary.
+#
+#   tests/host/zpoolctl/run.sh          (ZPOOLCTL=path overrides the binary,
+#                                        default zpoolctl/zpoolctl-asan)
+#
+# Prints TAP on stdout; exits non-zero if any test fails.  Needs bash, jq,
+# coreutils, util-linux (setpriv, script); run as root, the tests of the
+# root check run the binary as nobody (as another user they are skipped).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+if [ ! -x "$ZPOOLCTL" ]; then
+	echo "Bail out! $ZPOOLCTL is not built (make -C zpoolctl sanitize)"
+	exit 1
+fi
+if ! command -v jq >/dev/null; then
+	echo "Bail out! jq is needed for the JSON tests (apt-get install jq)"
+	exit 1
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/zpoolctl-test.XXXXXX")
+chmod 755 "$WORK"	# the root-check tests run the binary as nobody
+cleanup() {
+	chmod -R u+rwX "$WORK" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for t in "$HERE"/[0-9]*.t; do
+	echo "# $(basename "$t")"
+	# shellcheck source=/dev/null
+	source "$t"
+done
+tap_end
