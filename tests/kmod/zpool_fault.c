@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zpool_fault.c - fault injection against a zpool type, through the zpool
+ * API only.  For every call under test (create, malloc), the n-th fault
+ * injection point reached by this task is made to fail, for n = 1, 2, ...
+ * until a call runs through all its injection points without reaching the
+ * n-th.  So every allocation on those paths fails once (exhaustive
+ * "fail-nth", the task-scoped mechanism of CONFIG_FAULT_INJECTION).
+ *
+ * The zpool API is reached through zpool_shim.h (6.1 does not export it).
+ *
+ * Checked: every injected failure that the pool cannot absorb is reported
+ * to the caller as an error (never a crash, never a half-made object); the
+ * objects already stored are intact after each failure; once all is freed
+ * the pool holds no pages.  The (empty) pool is kept until the module is
+ * unloaded, so that the guest script can check its sysfs counters; kmemleak
+ * runs after the unload.
+ *
+ * Needs the debugfs knobs of failslab and fail_page_alloc set so that the
+ * allocations of the paths are eligible (ignore-gfp-wait=N, min-order=0,
+ * verbose=0); tests/vm/tests/fault-injection.sh does that.
+ *
+ * Reports on the console: "zpool_fault: ok|not ok N - ..." and a final
+ * "zpool_fault: done passed=P failed=F"; init fails if anything failed.
+ */
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/zpool.h>
+
+#include "zpool_shim.h"
+
+static char *type = "zpoolx_zbud";
+module_param(type, charp, 0444);
+MODULE_PARM_DESC(type, "zpool type to test");
+
+static unsigned int objects = 48;
+module_param(objects, uint, 0444);
+MODULE_PARM_DESC(objects, "objects to allocate under fault injection");
+
+#define FAULT_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
+#define MAX_NTH 1024
+
+struct obj {
+	unsigned long handle;
+	size_t size;
+	u32 seed;
+};
+
+static struct zshim *pool;
+#ifdef CONFIG_FAULT_INJECTION
+
+static unsigned int passed, failed;
+
+#define check(cond, fmt, ...) do {					\
+	if (cond) {							\
+		passed++;						\
+		pr_info("zpool_fault: ok %u - " fmt "\n",		\
+			passed + failed, ##__VA_ARGS__);		\
+	} else {							\
+		failed++;						\
+		pr_info("zpool_fault: not ok %u - " fmt "\n",		\
+			passed + failed, ##__VA_ARGS__);		\
+	}								\
+} while (0)
+
+
+static void fill(u8 *p, size_t size, u32 seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = (u8)(seed + i * 31);
+}
+
+static bool intact(struct obj *o)
+{
+	u8 *p = zshim_map(pool, o->handle, ZPOOL_MM_RO);
+	bool good = true;
+	size_t i;
+
+	for (i = 0; i < o->size && good; i++)
+		good = p[i] == (u8)(o->seed + i * 31);
+	zshim_unmap(pool, o->handle);
+	return good;
+}
+
+static bool all_intact(struct obj *objs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!intact(&objs[i]))
+			return false;
+	return true;
+}
+
+/* Make the n-th injection point this task reaches fail. */
+static void arm(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/* Disarm; returns how many points were still to go (0: it fired). */
+static unsigned int disarm(void)
+{
+	unsigned int left = READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return left;
+}
+
+static int evict_never(struct zshim *z, unsigned long handle)
+{
+	return -EBUSY;
+}
+
+static void test_create(void)
+{
+	unsigned int nth, left, errors = 0, absorbed = 0;
+	struct zshim *p;
+
+	for (nth = 1; nth <= MAX_NTH; nth++) {
+		arm(nth);
+		p = zshim_create(type, "zpool_fault", GFP_KERNEL, evict_never);
+		left = disarm();
+		if (!p) {
+			errors++;
+			continue;
+		}
+		if (left)
+			break;	/* the n-th point was never reached */
+		absorbed++;
+		zshim_destroy(p);
+	}
+	if (nth > MAX_NTH)
+		p = NULL;	/* the last one was destroyed above */
+	check(p, "create: %u injection points, %u reported as errors, %u absorbed",
+	      nth - 1, errors, absorbed);
+	pool = p;
+}
+
+static void test_malloc(void)
+{
+	unsigned int i, nth, left, points = 0, errors = 0, bad_err = 0;
+	unsigned int damaged = 0, stuck = 0;
+	struct obj *objs;
+	int ret;
+
+	objs = kcalloc(objects, sizeof(*objs), GFP_KERNEL);
+	if (!objs) {
+		check(false, "malloc: no memory for the test itself");
+		return;
+	}
+	for (i = 0; i < objects; i++) {
+		struct obj *o = &objs[i];
+
+		o->size = 16 + get_random_u32_below(PAGE_SIZE / 2 - 16);
+		o->seed = get_random_u32();
+		for (nth = 1; nth <= MAX_NTH; nth++) {
+			arm(nth);
+			ret = zshim_malloc(pool, o->size, FAULT_GFP,
+					   &o->handle);
+			left = disarm();
+			if (ret) {
+				points++;
+				errors++;
+				if (ret != -ENOMEM)
+					bad_err++;
+				if (!all_intact(objs, i))
+					damaged++;
+				continue;
+			}
+			if (!left)
+				points++;	/* absorbed by the pool */
+			break;
+		}
+		if (nth > MAX_NTH) {
+			stuck++;
+			break;
+		}
+		fill(zshim_map(pool, o->handle, ZPOOL_MM_WO),
+		     o->size, o->seed);
+		zshim_unmap(pool, o->handle);
+	}
+	check(!stuck, "malloc: every call succeeds once no failure is injected");
+	check(errors > 0,
+	      "malloc: %u injected failures over %u objects, %u returned errors",
+	      points, i, errors);
+	check(!bad_err, "malloc: every failure is -ENOMEM (%u were not)",
+	      bad_err);
+	check(!damaged, "malloc: stored objects intact after each failure (%u damaged)",
+	      damaged);
+	check(all_intact(objs, i), "malloc: all %u objects intact at the end", i);
+	while (i--)
+		zshim_free(pool, objs[i].handle);
+	check(zshim_total_size(pool) == 0,
+	      "pool holds no pages once all is freed (%llu bytes)",
+	      zshim_total_size(pool));
+	kfree(objs);
+}
+
+static int __init zpool_fault_init(void)
+{
+	test_create();
+	if (pool)
+		test_malloc();
+	pr_info("zpool_fault: done passed=%u failed=%u\n", passed, failed);
+	if (failed) {
+		if (pool)
+			zshim_destroy(pool);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#else /* !CONFIG_FAULT_INJECTION */
+
+static int __init zpool_fault_init(void)
+{
+	pr_info("zpool_fault: this kernel has no CONFIG_FAULT_INJECTION\n");
+	return -EOPNOTSUPP;
+}
+
+#endif
+
+static void __exit zpool_fault_exit(void)
+{
+	if (pool)
+		zshim_destroy(pool);
+}
+
+module_init(zpool_fault_init);
+module_exit(zpool_fault_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zpoolx test: fault injection through the zpool API");
