@@ -33,6 +33,7 @@
 #define ZPOOLX_WRITEBACK_MAX (1U << 18)
 
 static struct zpoolx_backend *zpoolx_backends[] = {
+	&zpoolx_zbud_backend,
 };
 
 static struct kobject *zpoolx_kobj;
