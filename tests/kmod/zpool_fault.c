@@ -7,7 +7,7 @@
  * n-th.  So every allocation on those paths fails once (exhaustive
  * "fail-nth", the task-scoped mechanism of CONFIG_FAULT_INJECTION).
  *
- * The zpool API is reached through zpool_shim.h (6.1 does not export it).
+ * The zpool API is reached through zpool_api.h (6.1 does not export it).
  *
  * Checked: every injected failure that the pool cannot absorb is reported
  * to the caller as an error (never a crash, never a half-made object); the
@@ -29,7 +29,7 @@
 #include <linux/slab.h>
 #include <linux/zpool.h>
 
-#include "zpool_shim.h"
+#include "zpool_api.h"
 
 static char *type = "zpoolx_zbud";
 module_param(type, charp, 0444);
@@ -48,7 +48,7 @@ struct obj {
 	u32 seed;
 };
 
-static struct zshim *pool;
+static struct zpool *pool;
 #ifdef CONFIG_FAULT_INJECTION
 
 static unsigned int passed, failed;
@@ -76,13 +76,13 @@ static void fill(u8 *p, size_t size, u32 seed)
 
 static bool intact(struct obj *o)
 {
-	u8 *p = zshim_map(pool, o->handle, ZPOOL_MM_RO);
+	u8 *p = zpapi.map_handle(pool, o->handle, ZPOOL_MM_RO);
 	bool good = true;
 	size_t i;
 
 	for (i = 0; i < o->size && good; i++)
 		good = p[i] == (u8)(o->seed + i * 31);
-	zshim_unmap(pool, o->handle);
+	zpapi.unmap_handle(pool, o->handle);
 	return good;
 }
 
@@ -111,19 +111,24 @@ static unsigned int disarm(void)
 	return left;
 }
 
-static int evict_never(struct zshim *z, unsigned long handle)
+static int evict_never(struct zpool *zpool, unsigned long handle)
 {
 	return -EBUSY;
 }
 
+static const struct zpool_ops fault_ops = {
+	.evict = evict_never,
+};
+
 static void test_create(void)
 {
 	unsigned int nth, left, errors = 0, absorbed = 0;
-	struct zshim *p;
+	struct zpool *p;
 
 	for (nth = 1; nth <= MAX_NTH; nth++) {
 		arm(nth);
-		p = zshim_create(type, "zpool_fault", GFP_KERNEL, evict_never);
+		p = zpapi.create_pool(type, "zpool_fault", GFP_KERNEL,
+				      &fault_ops);
 		left = disarm();
 		if (!p) {
 			errors++;
@@ -132,7 +137,7 @@ static void test_create(void)
 		if (left)
 			break;	/* the n-th point was never reached */
 		absorbed++;
-		zshim_destroy(p);
+		zpapi.destroy_pool(p);
 	}
 	if (nth > MAX_NTH)
 		p = NULL;	/* the last one was destroyed above */
@@ -160,7 +165,7 @@ static void test_malloc(void)
 		o->seed = get_random_u32();
 		for (nth = 1; nth <= MAX_NTH; nth++) {
 			arm(nth);
-			ret = zshim_malloc(pool, o->size, FAULT_GFP,
+			ret = zpapi.malloc(pool, o->size, FAULT_GFP,
 					   &o->handle);
 			left = disarm();
 			if (ret) {
@@ -180,9 +185,9 @@ static void test_malloc(void)
 			stuck++;
 			break;
 		}
-		fill(zshim_map(pool, o->handle, ZPOOL_MM_WO),
+		fill(zpapi.map_handle(pool, o->handle, ZPOOL_MM_WO),
 		     o->size, o->seed);
-		zshim_unmap(pool, o->handle);
+		zpapi.unmap_handle(pool, o->handle);
 	}
 	check(!stuck, "malloc: every call succeeds once no failure is injected");
 	check(errors > 0,
@@ -194,22 +199,28 @@ static void test_malloc(void)
 	      damaged);
 	check(all_intact(objs, i), "malloc: all %u objects intact at the end", i);
 	while (i--)
-		zshim_free(pool, objs[i].handle);
-	check(zshim_total_size(pool) == 0,
+		zpapi.free(pool, objs[i].handle);
+	check(zpapi.get_total_size(pool) == 0,
 	      "pool holds no pages once all is freed (%llu bytes)",
-	      zshim_total_size(pool));
+	      zpapi.get_total_size(pool));
 	kfree(objs);
 }
 
 static int __init zpool_fault_init(void)
 {
+	int ret = zpool_api_resolve();
+
+	if (ret) {
+		pr_err("zpool_fault: cannot find the zpool API: %d\n", ret);
+		return ret;
+	}
 	test_create();
 	if (pool)
 		test_malloc();
 	pr_info("zpool_fault: done passed=%u failed=%u\n", passed, failed);
 	if (failed) {
 		if (pool)
-			zshim_destroy(pool);
+			zpapi.destroy_pool(pool);
 		return -EINVAL;
 	}
 	return 0;
@@ -228,7 +239,7 @@ static int __init zpool_fault_init(void)
 static void __exit zpool_fault_exit(void)
 {
 	if (pool)
-		zshim_destroy(pool);
+		zpapi.destroy_pool(pool);
 }
 
 module_init(zpool_fault_init);

@@ -56,9 +56,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hashtable.h>
-#include <linux/kallsyms.h>
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -72,6 +70,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/zpool.h>
+
+#include "zpool_api.h"
 
 static char *type = "zpoolx_zbud";
 module_param(type, charp, 0444);
@@ -111,86 +111,6 @@ MODULE_PARM_DESC(hold, "keep two pools alive until rmmod for sysfs checks");
 static int zt_num, zt_failed;
 static size_t zt_max;
 static struct rnd_state zt_rnd;
-
-/*
- * The zpool API.  Linux 6.1 exports only zpool_register_driver(),
- * zpool_unregister_driver() and zpool_has_pool(); the rest of mm/zpool.c
- * serves built-in zswap only.  To drive the kernel's own zpool code the
- * way zswap does, this module finds those functions by name with
- * kallsyms_lookup_name(), whose address it learns from a kprobe (it is
- * not exported either), and checks each against its prototype in
- * <linux/zpool.h> at build time and against kallsyms at run time.  A test
- * module's trick for test guests, never for production code.
- */
-static struct {
-	struct zpool *(*create_pool)(const char *type, const char *name,
-				     gfp_t gfp, const struct zpool_ops *ops);
-	void (*destroy_pool)(struct zpool *zpool);
-	const char *(*get_type)(struct zpool *zpool);
-	bool (*malloc_support_movable)(struct zpool *zpool);
-	int (*malloc)(struct zpool *zpool, size_t size, gfp_t gfp,
-		      unsigned long *handle);
-	void (*free)(struct zpool *zpool, unsigned long handle);
-	int (*shrink)(struct zpool *zpool, unsigned int pages,
-		      unsigned int *reclaimed);
-	void *(*map_handle)(struct zpool *zpool, unsigned long handle,
-			    enum zpool_mapmode mm);
-	void (*unmap_handle)(struct zpool *zpool, unsigned long handle);
-	u64 (*get_total_size)(struct zpool *zpool);
-	bool (*evictable)(struct zpool *zpool);
-	bool (*can_sleep_mapped)(struct zpool *zpool);
-} zpapi;
-
-static unsigned long (*zt_lookup_name)(const char *name);
-
-/* The address of function @name, 0 if kallsyms does not agree. */
-static unsigned long zt_symbol(const char *name)
-{
-	char where[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 8];
-	unsigned long addr = zt_lookup_name(name);
-
-	if (!addr)
-		return 0;
-	sprint_symbol(where, addr);
-	snprintf(want, sizeof(want), "%s+0x0/", name);
-	return strncmp(where, want, strlen(want)) ? 0 : addr;
-}
-
-#define ZT_RESOLVE(field, sym) ({					\
-	BUILD_BUG_ON(!__same_type(zpapi.field, &sym));			\
-	zpapi.field = (typeof(zpapi.field))zt_symbol(#sym);		\
-	zpapi.field ? 0 : -ENOENT;					\
-})
-
-static int zt_resolve_api(void)
-{
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	char where[KSYM_SYMBOL_LEN];
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret)
-		return ret;
-	zt_lookup_name = (void *)kp.addr;
-	unregister_kprobe(&kp);
-	sprint_symbol(where, (unsigned long)zt_lookup_name);
-	if (strncmp(where, "kallsyms_lookup_name+0x0/", 25))
-		return -ENOENT;
-
-	return ZT_RESOLVE(create_pool, zpool_create_pool) ?:
-	       ZT_RESOLVE(destroy_pool, zpool_destroy_pool) ?:
-	       ZT_RESOLVE(get_type, zpool_get_type) ?:
-	       ZT_RESOLVE(malloc_support_movable,
-			  zpool_malloc_support_movable) ?:
-	       ZT_RESOLVE(malloc, zpool_malloc) ?:
-	       ZT_RESOLVE(free, zpool_free) ?:
-	       ZT_RESOLVE(shrink, zpool_shrink) ?:
-	       ZT_RESOLVE(map_handle, zpool_map_handle) ?:
-	       ZT_RESOLVE(unmap_handle, zpool_unmap_handle) ?:
-	       ZT_RESOLVE(get_total_size, zpool_get_total_size) ?:
-	       ZT_RESOLVE(evictable, zpool_evictable) ?:
-	       ZT_RESOLVE(can_sleep_mapped, zpool_can_sleep_mapped);
-}
 
 /* ---- reporting ---- */
 
@@ -1609,7 +1529,7 @@ static int __init zpool_test_init(void)
 		type, seed, objects, stress_secs, stress_slots, hold,
 		destroy_live, num_online_cpus());
 
-	ret = zt_resolve_api();
+	ret = zpool_api_resolve();
 	zt_report(!ret, "find the kernel's zpool API (%d)", ret);
 	if (!ret)
 		zt_run();

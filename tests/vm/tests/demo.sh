@@ -24,7 +24,7 @@ report='. "$ZPOOLX_TOP/tests/vm/lib.sh"; say "== zswap with the memory full"; zs
 	if [ -x "$ZPOOLX_TOP/zpoolctl/zpoolctl" ]; then
 		say "== zpoolctl status"; "$ZPOOLX_TOP/zpoolctl/zpoolctl" status >&2
 	fi'
-ok "memhog ${hog} MiB verified every page" memhog -r 1024 -c "bash -c '$report'" "$hog"
+ok "memhog ${hog} MiB verified every page" memhog -r 1024 -c "$report" "$hog"
 cmp_ok "$(cat "$TMPDIR/stored")" -gt 0 "zswap stored pages in $pool"
 say "== zswap after the workload read its memory back"
 zswap_report

@@ -6,7 +6,7 @@
  * Usage: memhog [-r BYTES] [-c CMD] MiB
  *   -r BYTES  incompressible bytes at the start of each page (default 1024);
  *             the rest of the page is a short repeating pattern
- *   -c CMD    run CMD (via sh -c) between filling and verifying
+ *   -c CMD    run CMD (with bash -c) between filling and verifying
  * Exit: 0 if every page verified, 1 on a mismatch, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,23 @@ static void make_page(uint8_t *p, uint64_t idx, unsigned int rnd)
 	}
 	for (; i < PAGE; i++)
 		p[i] = (uint8_t)(idx * 7 + (i % 61));
+}
+
+/* Run @cmd with bash -c; returns its exit status, or -1. */
+static int run(const char *cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp("bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 static unsigned long parse(const char *what, const char *s, unsigned long max)
@@ -107,7 +125,7 @@ int main(int argc, char **argv)
 	t1 = now();
 	fprintf(stderr, "memhog: filled %zu MiB (%zu pages, %u random bytes/page) in %.1fs\n",
 		mib, npages, rnd, t1 - t0);
-	if (cmd && system(cmd) != 0)
+	if (cmd && run(cmd) != 0)
 		fprintf(stderr, "memhog: '%s' failed\n", cmd);
 	t1 = now();
 	for (i = 0; i < npages; i++) {
