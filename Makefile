@@ -76,7 +76,7 @@ bench:
 	+@if [ -x bench/run ]; then bench/run; else echo "no benchmarks yet"; exit 1; fi
 
 install: module userspace
-	kver=$$(cat $(KDIR)/include/config/kernel.release) && \
+	kver=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h) && \
 	install -D -m 0644 $(BUILD)/module/src/zpoolx.ko $(DESTDIR)/lib/modules/$$kver/extra/zpoolx.ko
 	+@for d in $(USERDIRS); do $(MAKE) -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; done
 
