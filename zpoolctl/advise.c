@@ -97,8 +97,8 @@ static int open_failed(int err, const char *what, const char *path)
 	int code = (err == EACCES || err == EPERM) ? EXIT_PERM :
 		   (err == ENOENT || err == ENOTDIR) ? EXIT_USAGE : EXIT_FAIL;
 
-	return fail(code, "advise: cannot read %s %s: %s", what, path,
-		    strerror(err));
+	return fail(code, "advise: cannot read %s%s%s: %s", what,
+		    what[0] ? " " : "", path, strerror(err));
 }
 
 static int open_file(struct source *src)
@@ -379,6 +379,7 @@ int cmd_advise(int argc, char **argv)
 	unsigned maxz;
 	bool maxz_mod;
 	int ret, c, b, best_b[NCOMP], rc, rb;
+	bool none;
 
 	(void)argc;
 	(void)argv;
@@ -462,9 +463,11 @@ int cmd_advise(int argc, char **argv)
 			    B_ZBUD : B_ZSMALLOC;
 	}
 	/* zstd costs several times lz4's CPU: only for a 10% gain */
-	rc = res[best_b[C_ZSTD]][C_ZSTD].cost_per_page <=
+	rc = res[best_b[C_ZSTD]][C_ZSTD].cost_per_page <
 	     0.9 * res[best_b[C_LZ4]][C_LZ4].cost_per_page ? C_ZSTD : C_LZ4;
 	rb = best_b[rc];
+	/* nothing would be stored: no recommendation */
+	none = res[rb][rc].stored == 0;
 
 	if (opt.json) {
 		struct json_object *o = json_object_new_object(), *s, *a, *e;
@@ -529,13 +532,16 @@ int cmd_advise(int argc, char **argv)
 		json_object_object_add(o, "simulations", a);
 		json_object_object_add(o, "zsmalloc_max_zspage_pages",
 				       json_object_new_int(maxz));
-		e = json_object_new_object();
-		json_object_object_add(e, "backend",
-				       json_object_new_string(back_name[rb]));
-		json_object_object_add(e, "compressor",
-				       json_object_new_string(comp_name[rc]));
-		json_object_object_add(e, "bytes_per_stored_page",
-			json_object_new_double(res[rb][rc].bytes_per_stored));
+		e = NULL;
+		if (!none) {
+			e = json_object_new_object();
+			json_object_object_add(e, "backend",
+				json_object_new_string(back_name[rb]));
+			json_object_object_add(e, "compressor",
+				json_object_new_string(comp_name[rc]));
+			json_object_object_add(e, "bytes_per_stored_page",
+				json_object_new_double(res[rb][rc].bytes_per_stored));
+		}
 		json_object_object_add(o, "recommendation", e);
 		json_print(o);
 		ret = EXIT_OK;
@@ -579,10 +585,15 @@ int cmd_advise(int argc, char **argv)
 			       (unsigned long long)r->rejected, pb,
 			       r->bytes_per_stored, r->cost_per_page);
 		}
-	printf("\nrecommendation: %s with %s, about %.0f bytes per stored page\n",
-	       back_name[rb], comp_name[rc], res[rb][rc].bytes_per_stored);
-	printf("  zpoolctl set-backend %s && zpoolctl set-compressor %s\n",
-	       back_name[rb], comp_name[rc]);
+	if (none) {
+		printf("\nrecommendation: none: no sampled page would be stored, they do not compress into a page\n");
+	} else {
+		printf("\nrecommendation: %s with %s, about %.0f bytes per stored page\n",
+		       back_name[rb], comp_name[rc],
+		       res[rb][rc].bytes_per_stored);
+		printf("  zpoolctl set-backend %s && zpoolctl set-compressor %s\n",
+		       back_name[rb], comp_name[rc]);
+	}
 	printf("(zsmalloc simulated with chains of up to %u pages%s; COST/PAGE counts a rejected page as %u bytes)\n",
 	       maxz, maxz_mod ? ", zpoolx's max_zspage_pages" :
 				", the 6.1 kernel's value",

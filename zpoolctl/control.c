@@ -342,7 +342,7 @@ int cmd_compact(int argc, char **argv)
 				   id, ids);
 		else if (!p->compact_file)
 			ret = fail(EXIT_UNAVAIL,
-				   "compact: pool %lu: compaction is not supported by the %s backend (only zsmalloc pools compact)",
+				   "compact: pool %lu: compaction is not supported by the %s backend (the pool has no compact file)",
 				   id, backend_of(p));
 		else
 			ret = compact_one(p);

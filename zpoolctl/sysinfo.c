@@ -297,10 +297,10 @@ int read_pool(unsigned long id, struct pool *pl)
 				 p, buf);
 		}
 	}
-	n = read_small(ZPATH(p, ZPOOLX_SYS "/pools/%lu/compact", id), buf,
-		       sizeof(buf));
-	if (n >= 0 || n == -EACCES) {
-		pl->compact_file = true;
+	ZPATH(p, ZPOOLX_SYS "/pools/%lu/compact", id);
+	pl->compact_file = path_exists(p);
+	n = pl->compact_file ? read_small(p, buf, sizeof(buf)) : -ENOENT;
+	if (pl->compact_file) {
 		if (n >= 0 && parse_kv(buf, c_keys, v, 2)) {
 			pl->compact_has = true;
 			pl->compact_last = v[0];

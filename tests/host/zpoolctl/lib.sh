@@ -237,3 +237,37 @@ tap_end() {
 	echo "1..$T_NUM"
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# fake_kernel FILE BEFORE AFTER: turn a pool's control file into a FIFO
+# served by a background "kernel" that answers like sysfs: the first read
+# gets BEFORE, then it takes one write (saved in FILE.req), and the next
+# read gets AFTER.  Wait for it with fake_kernel_wait.
+fake_kernel() {
+	local f=$1 before=$2 after=$3
+	rm -f "$f" && mkfifo "$f"
+	(
+		printf '%s\n' "$before" >"$f"
+		cat "$f" >"$f.req"
+		printf '%s\n' "$after" >"$f"
+	) &
+	FK_PID=$!
+}
+
+# the kernel must have served all three steps within 10 s
+fake_kernel_wait() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$FK_PID" 2>/dev/null || { wait "$FK_PID"; return; }
+		sleep 0.1
+	done
+	kill "$FK_PID" 2>/dev/null
+	return 1
+}
+
+# run_to SECS ARGS...: run with a time limit (a hung FIFO must not hang us)
+run_to() {
+	local s=$1; shift
+	RUNAS=(timeout "$s")
+	run "$@"
+	RUNAS=()
+}

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# 80-docs.t - the man page documents every command, option, column and
+# exit code; the bash completion completes; make install puts the files
+# where they belong.  Sourced by run.sh.
+
+MAN=$TOP/zpoolctl/zpoolctl.8
+COMPL=$TOP/zpoolctl/zpoolctl.bash-completion
+CMDS="status set-backend set-compressor set-limit set-accept-threshold enable disable compact writeback stats top doctor advise"
+OPTS="--root --output --output-all --noheadings --raw --bytes --json --interval --iterations --file --pid --samples --help --version"
+
+if command -v groff >/dev/null; then
+	warn=$(groff -man -ww -z "$MAN" 2>&1)
+	[ -z "$warn" ]
+	tap $? "the man page formats without warnings${warn:+: $warn}"
+else
+	skip "man page lint: groff is not installed"
+fi
+
+# the man page as plain text, with its escaped hyphens
+mantext=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN")
+# the terms of the COMMANDS section: the line after each .TP or .TQ
+terms=$(awk '/^\.SH COMMANDS/ { on = 1; next } /^\.SH/ { on = 0 }
+	on && t { print $2; t = 0 } on && /^\.T[PQ]/ { t = 1 }' <<<"$mantext")
+missing=
+for c in $CMDS; do grep -qx -- "$c" <<<"$terms" || missing="$missing $c"; done
+[ -z "$missing" ]
+tap $? "the man page has an entry for every command${missing:+ (missing:$missing)}"
+
+missing=
+for o in $OPTS; do grep -qE "^\\.(B|BI|BR) .*$o( |$)" <<<"$mantext" || missing="$missing $o"; done
+[ -z "$missing" ]
+tap $? "the man page documents every option${missing:+ (missing:$missing)}"
+
+missing=
+for c in ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE DATA RATIO UTIL WRITTEN REJECTS \
+	 EVICTS EVICTFAIL RECLAIMED ALLOCFAIL WBTOTAL COMPACTED SIZE ZSPG_PAGES ZSPG_OBJS ALLOCATED USED \
+	 FULL ALMOST_FULL ALMOST_EMPTY EMPTY WASTE; do
+	grep -qw -- "$c" <<<"$mantext" || missing="$missing $c"
+done
+[ -z "$missing" ]
+tap $? "the man page documents every column${missing:+ (missing:$missing)}"
+
+sect=$(awk '/^\.SH EXIT STATUS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$MAN")
+for code in 0 1 2 3 4; do grep -qx ".B $code" <<<"$sect" || { false; break; }; done
+tap $? "the man page documents exit codes 0 to 4"
+
+run --help
+missing=
+for c in $CMDS; do grep -qE "^  (set-accept-threshold|enable \| disable|$c)" <<<"$OUT" || missing="$missing $c"; done
+for o in $OPTS; do grep -q -- "$o" <<<"$OUT" || missing="$missing $o"; done
+[ -z "$missing" ]
+tap $? "--help lists every command and option${missing:+ (missing:$missing)}"
+
+# ---- bash completion ----
+T=$(newtree)
+complete_line() { # complete_line LINE: prints the completions, one per line
+	bash -c '
+		source "$1" || exit 1
+		COMP_LINE=$2; COMP_POINT=${#2}; COMP_WORDS=($2); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMPREPLY=()
+		_zpoolctl zpoolctl
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPL" "$1"
+}
+[ "$(complete_line 'zpoolctl ' | tr '\n' ' ')" = "$(tr ' ' '\n' <<<"$CMDS" | tr '\n' ' ')" ]
+tap $? "completion: the commands"
+[ "$(complete_line 'zpoolctl set-backend kernel:z' | tr '\n' ' ')" = "zbud zsmalloc z3fold " ]
+tap $? "completion: set-backend kernel:... (the part after ':')"
+[ "$(complete_line "zpoolctl --root $T stats " | tr '\n' ' ')" = "1 2 " ]
+tap $? "completion: pool ids from the --root tree"
+[ "$(complete_line "zpoolctl --root $T set-compressor f")" = fancyzip ]
+tap $? "completion: compressors from /proc/crypto"
+[ "$(complete_line 'zpoolctl -o +PO')" = +POOLSIZE ] &&
+	[ "$(complete_line 'zpoolctl stats 2 -o SIZE,WA')" = SIZE,WASTE ]
+tap $? "completion: -o columns, for status and for stats"
+[ "$(complete_line 'zpoolctl --ou' | tr '\n' ' ')" = "--output --output-all " ]
+tap $? "completion: options"
+
+# ---- install ----
+D=$WORK/destdir
+if make -s -C "$TOP/zpoolctl" install DESTDIR="$D" PREFIX=/usr >"$WORK/install.log" 2>&1; then
+	[ -x "$D/usr/sbin/zpoolctl" ] && [ -f "$D/usr/share/man/man8/zpoolctl.8" ] &&
+		[ -f "$D/usr/share/bash-completion/completions/zpoolctl" ] &&
+		"$D/usr/sbin/zpoolctl" --version >/dev/null
+else
+	sed 's/^/# /' "$WORK/install.log"
+	false
+fi
+tap $? "make install honours DESTDIR and PREFIX: sbin, man8, bash-completion"
