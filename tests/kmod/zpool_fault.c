@@ -2,10 +2,13 @@
 /*
  * zpool_fault.c - fault injection against a zpool type, through the zpool
  * API only.  For every call under test (create, malloc), the n-th fault
- * injection point reached by this task is made to fail, for n = 1, 2, ...
+ * injection point reached by this task is made to fail ("fail-nth", the
+ * task-scoped mechanism of CONFIG_FAULT_INJECTION), for n = 1, 2, ...
  * until a call runs through all its injection points without reaching the
- * n-th.  So every allocation on those paths fails once (exhaustive
- * "fail-nth", the task-scoped mechanism of CONFIG_FAULT_INJECTION).
+ * n-th.  The first EXHAUSTIVE_NTH points of a call each fail once; past
+ * them n grows by a sixteenth at each step, so that a create with
+ * thousands of allocations (a sysfs directory per size class) is covered
+ * from start to end in a few hundred tries.
  *
  * The zpool API is reached through zpool_api.h (6.1 does not export it).
  *
@@ -40,7 +43,8 @@ module_param(objects, uint, 0444);
 MODULE_PARM_DESC(objects, "objects to allocate under fault injection");
 
 #define FAULT_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
-#define MAX_NTH 1024
+#define EXHAUSTIVE_NTH 256
+#define MAX_TRIES 1024
 
 struct obj {
 	unsigned long handle;
@@ -96,6 +100,12 @@ static bool all_intact(struct obj *objs, unsigned int n)
 	return true;
 }
 
+/* The injection point to try after @nth. */
+static unsigned int next_nth(unsigned int nth)
+{
+	return nth < EXHAUSTIVE_NTH ? nth + 1 : nth + nth / 16;
+}
+
 /* Make the n-th injection point this task reaches fail. */
 static void arm(unsigned int nth)
 {
@@ -122,10 +132,11 @@ static const struct zpool_ops fault_ops = {
 
 static void test_create(void)
 {
-	unsigned int nth, left, errors = 0, absorbed = 0;
+	unsigned int nth, tries, left, errors = 0, absorbed = 0;
 	struct zpool *p;
 
-	for (nth = 1; nth <= MAX_NTH; nth++) {
+	for (nth = 1, tries = 0; tries < MAX_TRIES; nth = next_nth(nth), tries++) {
+		cond_resched();
 		arm(nth);
 		p = zpapi.create_pool(type, "zpool_fault", GFP_KERNEL,
 				      &fault_ops);
@@ -139,16 +150,16 @@ static void test_create(void)
 		absorbed++;
 		zpapi.destroy_pool(p);
 	}
-	if (nth > MAX_NTH)
+	if (tries == MAX_TRIES)
 		p = NULL;	/* the last one was destroyed above */
-	check(p, "create: %u injection points, %u reported as errors, %u absorbed",
-	      nth - 1, errors, absorbed);
+	check(p, "create: %u injection points tried (of %u), %u reported as errors, %u absorbed",
+	      tries, nth - 1, errors, absorbed);
 	pool = p;
 }
 
 static void test_malloc(void)
 {
-	unsigned int i, nth, left, points = 0, errors = 0, bad_err = 0;
+	unsigned int i, nth, tries, left, points = 0, errors = 0, bad_err = 0;
 	unsigned int damaged = 0, stuck = 0;
 	struct obj *objs;
 	int ret;
@@ -163,7 +174,9 @@ static void test_malloc(void)
 
 		o->size = 16 + get_random_u32_below(PAGE_SIZE / 2 - 16);
 		o->seed = get_random_u32();
-		for (nth = 1; nth <= MAX_NTH; nth++) {
+		for (nth = 1, tries = 0; tries < MAX_TRIES;
+		     nth = next_nth(nth), tries++) {
+			cond_resched();
 			arm(nth);
 			ret = zpapi.malloc(pool, o->size, FAULT_GFP,
 					   &o->handle);
@@ -181,7 +194,7 @@ static void test_malloc(void)
 				points++;	/* absorbed by the pool */
 			break;
 		}
-		if (nth > MAX_NTH) {
+		if (tries == MAX_TRIES) {
 			stuck++;
 			break;
 		}
