@@ -400,7 +400,8 @@ int cmd_advise(int argc, char **argv)
 	}
 	n = (uint64_t)opt.samples < src.pages ? (uint64_t)opt.samples : src.pages;
 	for (i = 0; i < n; i++) {
-		uint64_t idx = i * src.pages / n;	/* evenly spread */
+		/* i * pages / n, evenly spread, without overflowing */
+		uint64_t idx = i * (src.pages / n) + i * (src.pages % n) / n;
 		uint64_t off = page_offset(&src, idx);
 		ssize_t r = pread(src.fd, page, ZPAGE_SIZE, (off_t)off);
 

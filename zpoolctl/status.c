@@ -543,7 +543,10 @@ static void top_frame(const struct sysinfo *s, const struct prev *prev,
 		if (p->pool_bytes.has && scale) {
 			double f = (double)p->pool_bytes.v / (double)scale;
 
-			snprintf(pct, sizeof(pct), "%.1f", f * 100);
+			if (f < 10)
+				snprintf(pct, sizeof(pct), "%.1f", f * 100);
+			else
+				snprintf(pct, sizeof(pct), ">999");
 			if (f > 1)
 				f = 1;
 			fill = (unsigned)(f * BAR_WIDTH + 0.5);

@@ -240,3 +240,20 @@ printf '\000\001\002' >"$T/sys/kernel/zpoolx/pools/2/pages"
 run --root "$T" --raw -o ID,PAGES
 expect 0 && [ "$(field 2 2)" = - ] && grep -q 'warning: cannot read .*/pools/2/pages' <<<"$ERR"
 tap $? "binary content in a sysfs file: a warning, value unknown"
+
+# limits
+T=$(newtree)
+w "$T/sys/kernel/zpoolx/pools/2/pool_bytes" 18446744073709551615
+w "$T/sys/kernel/zpoolx/pools/1/pool_bytes" 18446744073709551616
+run --root "$T" --raw -o ID,POOLSIZE
+expect 0 && [ "$(field 2 2)" = 16E ] && [ "$(field 1 2)" = - ] &&
+	grep -q "pools/1/pool_bytes: unexpected content '18446744073709551616' (expected a number)" <<<"$ERR"
+tap $? "the largest 64-bit size prints as 16E; one more is malformed"
+
+run --root "$T" -o "$(printf 'ID,%.0s' {1..64})ID"
+expect_error 2 "-o: more than 64 columns"
+tap $? "-o with more than 64 columns: exit 2"
+
+run --root "$(printf '/%.0s' {1..2048})" status
+expect_error 2 "--root: expected a directory path of 1..2047 characters"
+tap $? "--root longer than 2047 characters: exit 2"

@@ -14,7 +14,7 @@ refuse() {
 # ---- compact ----
 T=$(newtree)
 fake_kernel "$T/$PD/2/compact" "last=3 total=10" "last=4 total=14"
-run_to 10 --root "$T" compact 2
+run_to 60 --root "$T" compact 2
 fake_kernel_wait && expect 0 '^pool 2: compacted, 4 pages freed \(14 in total\)$' &&
 	[ "$(cat "$T/$PD/2/compact.req")" = 1 ] && [ -z "$ERR" ]
 tap $? "compact 2 writes 1 to the pool's compact file and reports what the kernel freed"
@@ -29,7 +29,7 @@ tap $? "compact 2: writes 1 only to pool 2's compact file"
 T=$(newtree)
 mkpool "$T" 3 zsmalloc
 fake_kernel "$T/$PD/3/compact" "last=0 total=0" "last=2 total=2"
-run_to 10 --root "$T" compact
+run_to 60 --root "$T" compact
 fake_kernel_wait && expect 0 '^pool 1: skipped, the zbud backend does not compact$' &&
 	grep -q '^pool 2: compaction requested' <<<"$OUT" &&
 	grep -q '^pool 3: compacted, 2 pages freed (2 in total)$' <<<"$OUT" &&
@@ -82,7 +82,7 @@ refuse "$T" 1 "compact: writing .*/pools/2/compact failed: Is a directory$" \
 # ---- writeback ----
 T=$(newtree)
 fake_kernel "$T/$PD/2/writeback" "requested=8 reclaimed=5 total=5" "requested=100 reclaimed=37 total=42"
-run_to 10 --root "$T" writeback 2 100
+run_to 60 --root "$T" writeback 2 100
 fake_kernel_wait && expect 0 '^pool 2: writeback of 100 pages asked, 37 pages freed \(42 in total\)$' &&
 	[ "$(cat "$T/$PD/2/writeback.req")" = 100 ] && [ -z "$ERR" ]
 tap $? "writeback 2 100 writes 100 and reports what the kernel freed"

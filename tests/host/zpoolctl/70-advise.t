@@ -188,21 +188,21 @@ mkproc() { # mkproc ROOT PID: maps and a sparse mem as described below
 	cat >"$d/maps" <<-'M'
 	00400000-00402000 r-xp 00000000 08:01 1234                               /usr/bin/app
 	00600000-00604000 rw-p 00000000 00:00 0                                  [heap]
-	7f000000-7f001000 rw-s 00000000 00:19 77                                 /dev/shm/buffer
-	7f100000-7f101000 rw-s 00000000 00:05 12                                 /dev/fb0
-	7f200000-7f201000 rw-p 00000000 00:05 13                                 /dev/mem
-	7ffd0000-7ffd2000 rw-p 00000000 00:00 0                                  [stack]
-	7ffd3000-7ffd4000 r--p 00000000 00:00 0                                  [vvar]
+	01000000-01001000 rw-s 00000000 00:19 77                                 /dev/shm/buffer
+	01100000-01101000 rw-s 00000000 00:05 12                                 /dev/fb0
+	01200000-01201000 rw-p 00000000 00:05 13                                 /dev/mem
+	01300000-01302000 rw-p 00000000 00:00 0                                  [stack]
+	01303000-01304000 r--p 00000000 00:00 0                                  [vvar]
 	ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]
 	M
 	: >"$d/mem"
 	# code (not sampled): random; heap: two text pages, two holes (zeros)
 	dd if="$A/random.bin" of="$d/mem" bs=4096 count=2 seek=$((0x400000 / 4096)) conv=notrunc status=none
 	dd if="$A/text.bin" of="$d/mem" bs=4096 count=2 seek=$((0x600000 / 4096)) conv=notrunc status=none
-	dd if="$A/text.bin" of="$d/mem" bs=4096 count=1 seek=$((0x7f000000 / 4096)) conv=notrunc status=none
-	dd if="$A/random.bin" of="$d/mem" bs=4096 count=1 seek=$((0x7f100000 / 4096)) conv=notrunc status=none
-	dd if="$A/random.bin" of="$d/mem" bs=4096 count=1 seek=$((0x7f200000 / 4096)) conv=notrunc status=none
-	dd if="$A/random.bin" of="$d/mem" bs=4096 count=2 seek=$((0x7ffd0000 / 4096)) conv=notrunc status=none
+	dd if="$A/text.bin" of="$d/mem" bs=4096 count=1 seek=$((0x1000000 / 4096)) conv=notrunc status=none
+	dd if="$A/random.bin" of="$d/mem" bs=4096 count=1 seek=$((0x1100000 / 4096)) conv=notrunc status=none
+	dd if="$A/random.bin" of="$d/mem" bs=4096 count=1 seek=$((0x1200000 / 4096)) conv=notrunc status=none
+	dd if="$A/random.bin" of="$d/mem" bs=4096 count=2 seek=$((0x1300000 / 4096)) conv=notrunc status=none
 }
 T=$(newtree)
 mkproc "$T" 4242
@@ -216,7 +216,7 @@ run --root "$T" advise --pid 4242
 expect 0 '^sampled 7 of 7 pages of process 4242 \(3 mappings\)$'
 tap $? "advise --pid text: names the process and its mappings"
 
-printf '90000000-90001000 rw-p 00000000 00:00 0\nthis is not a maps line\n' >>"$T/proc/4242/maps"
+printf '02000000-02001000 rw-p 00000000 00:00 0\nthis is not a maps line\n' >>"$T/proc/4242/maps"
 run --root "$T" advise --pid 4242 --json
 expect 0 && jq -e '.sampled == 7 and .unreadable == 1 and .source.pages == 8' <<<"$OUT" >/dev/null &&
 	grep -q 'warning: .*/proc/4242/maps: skipping an unexpected line' <<<"$ERR"
