@@ -69,7 +69,7 @@ enum zpoolx_pool_state {
  * @kobj:	/sys/kernel/zpoolx/pools/<id>
  * @id:		unique for the life of the module, never reused
  * @backend:	the backend that made it
- * @name:	the creator's name (zswap passes "zswap")
+ * @name:	the creator's name (zswap passes "zswap1", "zswap2", ...)
  * @zpool:	the zpool handle given to create(), passed back to evict()
  * @ops:	the creator's callbacks; NULL or ->evict NULL means objects
  *		cannot be evicted

@@ -461,6 +461,17 @@ struct num zswap_pool_bytes(const struct sysinfo *s)
 	return n;
 }
 
+/*
+ * zswap names its pools "zswap" and a hex serial ("zswap1", "zswap2", ...:
+ * zswap_pool_create() in 6.1).
+ */
+static bool made_by_zswap(const struct pool *p)
+{
+	if (strncmp(p->name, "zswap", 5))
+		return false;
+	return p->name[5 + strspn(p->name + 5, "0123456789abcdef")] == '\0';
+}
+
 void derive_pools(struct sysinfo *s)
 {
 	struct zswap_info *z = &s->zswap;
@@ -476,7 +487,7 @@ void derive_pools(struct sysinfo *s)
 		struct pool *p = &s->zx.pools[i];
 
 		if (z->present && z->zpool[0] && !strcmp(p->type, z->zpool) &&
-		    !strcmp(p->name, "zswap") && !strcmp(p->state, "active"))
+		    made_by_zswap(p) && !strcmp(p->state, "active"))
 			cur = p;
 	}
 	for (i = 0; i < s->zx.npools; i++) {
@@ -507,7 +518,7 @@ void derive_pools(struct sysinfo *s)
 			p->ratio_has = true;
 			p->ratio = (double)p->stored_pages.v * ZPAGE_SIZE /
 				   (double)p->pool_bytes.v;
-		} else if (have_bytes && !strcmp(p->name, "zswap") &&
+		} else if (have_bytes && made_by_zswap(p) &&
 			   p->objects.has) {
 			p->ratio_has = true;
 			p->ratio = (double)p->objects.v * ZPAGE_SIZE /
