@@ -159,14 +159,16 @@ tap $? "advise: a directory: exit 2"
 run --root "$T" advise --file /dev/null
 expect_error 2 "is not a regular file or block device$"
 tap $? "advise: a character device: exit 2"
+cp "$A/text.bin" "$A/secret.bin"
 if can_drop; then
-	cp "$A/text.bin" "$A/secret.bin" && chmod 0600 "$A/secret.bin"
+	chmod 0600 "$A/secret.bin"
 	as_nobody --root "$T" advise --file "$A/secret.bin"
-	expect_error 4 "advise: cannot read --file .*/secret.bin: Permission denied$"
-	tap $? "advise: a file the user may not read: exit 4"
 else
-	skip "advise on an unreadable file: needs root to run as nobody"
+	chmod 0000 "$A/secret.bin"
+	run --root "$T" advise --file "$A/secret.bin"
 fi
+expect_error 4 "advise: cannot read --file .*/secret.bin: Permission denied$"
+tap $? "advise: a file the user may not read: exit 4"
 run --root "$T" advise
 expect_error 2 "advise: give --file PATH or --pid PID to sample$"
 tap $? "advise without --file or --pid: exit 2"
@@ -251,13 +253,14 @@ run --root "$T" advise --pid 5002
 expect_error 2 "advise: cannot read [^ ]*/proc/5002/mem: No such file or directory$"
 tap $? "advise --pid without /proc/PID/mem (the process went away): exit 2, the file named"
 
+mkproc "$T" 4444
 if can_drop; then
-	mkproc "$T" 4444
 	chmod 0755 "$T"
 	chmod 0600 "$T/proc/4444/mem"
 	as_nobody --root "$T" advise --pid 4444
-	expect_error 4 "advise: cannot read .*/proc/4444/mem: Permission denied$"
-	tap $? "advise --pid of a process the user may not read: exit 4"
 else
-	skip "advise --pid on an unreadable mem: needs root to run as nobody"
+	chmod 0000 "$T/proc/4444/mem"
+	run --root "$T" advise --pid 4444
 fi
+expect_error 4 "advise: cannot read .*/proc/4444/mem: Permission denied$"
+tap $? "advise --pid of a process the user may not read: exit 4"
