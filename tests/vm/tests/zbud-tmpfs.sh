@@ -6,6 +6,6 @@
 # vm-timeout: 400
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 . "$ZPOOLX_TOP/tests/vm/e2e.sh"
-plan 5
+plan 7
 e2e_tmpfs zpoolx_zbud
 done_testing
