@@ -34,6 +34,7 @@
 
 static struct zpoolx_backend *zpoolx_backends[] = {
 	&zpoolx_zbud_backend,
+	&zpoolx_zsmalloc_backend,
 };
 
 static struct kobject *zpoolx_kobj;

@@ -156,5 +156,6 @@ static inline void zpoolx_count_free(struct zpoolx_pool *pool, size_t size)
 
 /* The backends, each defined in its own file. */
 extern struct zpoolx_backend zpoolx_zbud_backend;
+extern struct zpoolx_backend zpoolx_zsmalloc_backend;
 
 #endif /* _ZPOOLX_H */

@@ -55,6 +55,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -328,6 +329,102 @@ static void zt_expect(struct zt_pool *tp, long objs, long bytes)
 		atomic_long_read(&tp->evict_ok),
 		atomic_long_read(&tp->evict_fail),
 		atomic_long_read(&tp->reclaimed));
+}
+
+/* ---- the pool's sysfs directory, for backend controls and counters ---- */
+
+#define ZT_POOLS_DIR	"/sys/kernel/zpoolx/pools"
+#define ZT_MAX_POOL_ID	1000
+
+/* Read up to @len - 1 bytes of @path into @buf; bytes read or -errno. */
+static ssize_t zt_read_path(const char *path, char *buf, size_t len)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	filp_close(f, NULL);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* Write @val to @path; 0 or -errno. */
+static int zt_write_path(const char *path, const char *val)
+{
+	struct file *f = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/* The id of the live zpoolx pool called like @tp, 0 if none. */
+static unsigned int zt_pool_id(struct zt_pool *tp)
+{
+	char path[80], name[64];
+	unsigned int id, found = 0;
+
+	if (!zt_ours())
+		return 0;
+	for (id = 1; id <= ZT_MAX_POOL_ID; id++) {
+		snprintf(path, sizeof(path), ZT_POOLS_DIR "/%u/name", id);
+		if (zt_read_path(path, name, sizeof(name)) <= 0)
+			continue;
+		if (!strcmp(strim(name), tp->name))
+			found = id;
+	}
+	return found;
+}
+
+static void zt_pool_path(char *path, size_t len, unsigned int id,
+			 const char *file)
+{
+	snprintf(path, len, ZT_POOLS_DIR "/%u/%s", id, file);
+}
+
+/* Does the pool's directory have @file? */
+static bool zt_pool_has(unsigned int id, const char *file)
+{
+	char path[96], buf[64];
+
+	zt_pool_path(path, sizeof(path), id, file);
+	return id && zt_read_path(path, buf, sizeof(buf)) >= 0;
+}
+
+/* The number at the start of the pool's @file (after "@key=" if given). */
+static long zt_pool_num(unsigned int id, const char *file, const char *key)
+{
+	char path[96], buf[128], *p = buf;
+	long v;
+
+	zt_pool_path(path, sizeof(path), id, file);
+	if (zt_read_path(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	if (key) {
+		p = strstr(buf, key);
+		if (!p)
+			return -1;
+		p += strlen(key);
+	}
+	p[strspn(p, "0123456789")] = 0;
+	if (kstrtol(p, 10, &v))
+		return -1;
+	return v;
+}
+
+static int zt_pool_write(unsigned int id, const char *file, const char *val)
+{
+	char path[96];
+
+	zt_pool_path(path, sizeof(path), id, file);
+	return zt_write_path(path, val);
 }
 
 /* ---- sets of objects with their records, for single-threaded tests ---- */
@@ -856,6 +953,216 @@ static void test_gfp(struct zt_set *set)
 	zt_report(zt_size(tp) == 0, "total size is 0 after the gfp test");
 }
 
+/*
+ * Objects of a size that does not divide the page, enough of them to fill
+ * several multi-page zspages (zsmalloc) or pages (zbud): some of them cross
+ * a page boundary.  Each goes through every map mode, and no write spills
+ * into a neighbour.
+ */
+static void test_cross(struct zt_set *set)
+{
+	static const size_t sizes[] = {
+		48, 112, 208, 400, 1000, 1360, 2448, 3000, 3264, 3600,
+	};
+	struct zpool *zp = set->tp.zpool;
+	unsigned int s, i, n, bad = 0, fails = 0, total = 0;
+	struct zt_obj *o;
+	size_t size;
+	u8 *p;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		size = min(sizes[s], zt_max);
+		n = min_t(size_t, set->n, 2 * 16 * PAGE_SIZE / size + 1);
+		for (i = 0; i < n; i++)
+			if (zt_set_alloc(set, i, size, GFP_KERNEL))
+				fails++;
+		for (i = 0; i < n; i++) {
+			o = &set->objs[i];
+			if (o->state != ZT_LIVE)
+				continue;
+			total++;
+			if (!zt_verify(zp, o->handle, o->size, o->seed,
+				       ZPOOL_MM_RO))
+				bad++;
+			p = zpapi.map_handle(zp, o->handle, ZPOOL_MM_RW);
+			if (zt_check(p, o->size, o->seed) >= 0)
+				bad++;
+			o->seed = zt_rand();
+			zt_fill(p, o->size, o->seed);
+			zpapi.unmap_handle(zp, o->handle);
+			if (!zt_verify(zp, o->handle, o->size, o->seed,
+				       ZPOOL_MM_RW))
+				bad++;
+			o->seed = zt_rand();
+			zt_write(zp, o->handle, o->size, o->seed, ZPOOL_MM_WO);
+		}
+		bad += zt_set_verify(set, ZPOOL_MM_RO);
+		zt_set_free_all(set);
+	}
+	zt_report(!fails && !bad,
+		  "page-crossing sizes: %u objects of %u sizes round-trip through WO, RO, RW (%u bad, %u failed)",
+		  total, (unsigned int)ARRAY_SIZE(sizes), bad, fails);
+	zt_report(zt_size(&set->tp) == 0,
+		  "total size is 0 after the page-crossing test");
+}
+
+/* zpoolx_zsmalloc: objects too big for a shared zspage take a page each. */
+static void test_huge(struct zt_set *set)
+{
+	static const size_t sizes[] = { PAGE_SIZE, PAGE_SIZE - 16,
+					PAGE_SIZE - 200, PAGE_SIZE - 300 };
+	unsigned int i, n = 4 * ARRAY_SIZE(sizes), fails = 0;
+	u64 size0 = zt_size(&set->tp), grown;
+
+	if (strcmp(type, "zpoolx_zsmalloc")) {
+		zt_skip("huge class: one page per object", "not zpoolx_zsmalloc");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (zt_set_alloc(set, i, sizes[i % ARRAY_SIZE(sizes)],
+				 GFP_KERNEL | __GFP_HIGHMEM))
+			fails++;
+	grown = zt_size(&set->tp) - size0;
+	zt_report(!fails && grown == (u64)n << PAGE_SHIFT,
+		  "huge class: %u objects of %lu..%lu bytes take %llu pages (%u failed)",
+		  n, PAGE_SIZE - 300, PAGE_SIZE, grown >> PAGE_SHIFT, fails);
+	zt_report(!zt_set_verify(set, ZPOOL_MM_RO) &&
+		  !zt_set_verify(set, ZPOOL_MM_RW),
+		  "huge class: every object reads back intact");
+	zt_set_free_all(set);
+	zt_report(zt_size(&set->tp) == 0,
+		  "total size is 0 after the huge-class test");
+}
+
+/*
+ * Pool compaction while objects are live: free a random half, compact
+ * through the pool's sysfs "compact" file, check every object left, then
+ * refill and check again.
+ */
+static void test_compaction(void)
+{
+	const char *t = "compaction";
+	unsigned int i, n = 3000, id, fails, bad;
+	long last, total0, total1;
+	struct zt_set *set;
+	u64 size0, size1;
+	int ret;
+
+	set = zt_set_new("zpool_test_compact", n, false);
+	if (!set) {
+		zt_report(false, "%s: create pool", t);
+		return;
+	}
+	id = zt_pool_id(&set->tp);
+	if (!zt_pool_has(id, "compact")) {
+		zt_skip("compaction with live objects", "the pool has no compact file");
+		zt_set_destroy(set);
+		return;
+	}
+	fails = zt_set_fill(set, n, 1, zt_max);
+	for (i = 0; i < n; i++)
+		if (zt_rand() & 1)
+			zt_set_free(set, i);
+	size0 = zt_size(&set->tp);
+	total0 = zt_pool_num(id, "compact", "total=");
+	ret = zt_pool_write(id, "compact", "1");
+	size1 = zt_size(&set->tp);
+	last = zt_pool_num(id, "compact", "last=");
+	total1 = zt_pool_num(id, "compact", "total=");
+	zt_diag("%s: %u live objects, pool %llu -> %llu pages, compact last=%ld total %ld -> %ld",
+		t, zt_set_count(set, ZT_LIVE), size0 >> PAGE_SHIFT,
+		size1 >> PAGE_SHIFT, last, total0, total1);
+	zt_report(!fails && !ret && last > 0 && size1 < size0 &&
+		  total1 - total0 >= last,
+		  "%s: writing 1 to compact freed %ld pages of a half-empty pool (%d)",
+		  t, last, ret);
+	bad = zt_set_verify(set, ZPOOL_MM_RO);
+	bad += zt_set_verify(set, ZPOOL_MM_RW);
+	zt_report(!bad, "%s: every object left is intact after compaction (%u bad)",
+		  t, bad);
+	zt_report(zt_pool_write(id, "compact", "0") == -EINVAL &&
+		  zt_pool_write(id, "compact", "2") == -EINVAL &&
+		  zt_pool_write(id, "compact", "yes") == -EINVAL,
+		  "%s: writing 0, 2 or yes to compact is refused with -EINVAL", t);
+	fails = 0;
+	for (i = 0; i < n; i++)
+		if (set->objs[i].state != ZT_LIVE &&
+		    zt_set_alloc(set, i, zt_size_between(1, zt_max), GFP_KERNEL))
+			fails++;
+	ret = zt_pool_write(id, "compact", "1");
+	zt_report(!fails && !ret && !zt_set_verify(set, ZPOOL_MM_RO),
+		  "%s: refilled and compacted again, every object intact", t);
+	zt_set_destroy(set);
+}
+
+/*
+ * Page migration by the kernel's compaction (/proc/sys/vm/compact_memory)
+ * while objects are live; every object is checked afterwards.
+ */
+static void test_migration(void)
+{
+	const char *t = "migration";
+	unsigned int i, n = 4000, id, fails, bad, round;
+	long migrated = 0, isolated, failures, putback, movable;
+	struct zt_set *set;
+	int ret = 0;
+
+	set = zt_set_new("zpool_test_migrate", n, false);
+	if (!set) {
+		zt_report(false, "%s: create pool", t);
+		return;
+	}
+	id = zt_pool_id(&set->tp);
+	if (!zt_pool_has(id, "pages_migrated")) {
+		zt_skip("page migration with live objects", "the pool has no pages_migrated file");
+		zt_set_destroy(set);
+		return;
+	}
+	movable = zt_pool_num(id, "movable", NULL);
+	fails = 0;
+	for (i = 0; i < n; i++)
+		if (zt_set_alloc(set, i, zt_size_between(1, zt_max),
+				 GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE))
+			fails++;
+	/* Free a third, so that the pages hold holes too. */
+	for (i = 0; i < n; i++)
+		if (!(zt_rand() % 3))
+			zt_set_free(set, i);
+	for (round = 0; round < 4 && !ret;) {
+		ret = zt_write_path("/proc/sys/vm/compact_memory", "1");
+		round++;
+		migrated = zt_pool_num(id, "pages_migrated", NULL);
+		if (movable == 1 && migrated > 0)
+			break;
+	}
+	isolated = zt_pool_num(id, "pages_isolated", NULL);
+	failures = zt_pool_num(id, "migrate_failures", NULL);
+	putback = zt_pool_num(id, "pages_putback", NULL);
+	zt_diag("%s: movable=%ld pages=%llu isolated=%ld migrated=%ld failures=%ld putback=%ld after %u compact_memory writes",
+		t, movable, zt_size(&set->tp) >> PAGE_SHIFT, isolated,
+		migrated, failures, putback, round);
+	/* kcompactd may hold a page isolated now: at most, not exactly. */
+	zt_report(!fails && !ret && migrated >= 0 && putback >= 0 &&
+		  migrated + putback <= isolated,
+		  "%s: compact_memory ran; pages migrated and put back (%ld + %ld) within those isolated (%ld)",
+		  t, migrated, putback, isolated);
+	if (movable != 1)
+		zt_report(migrated == 0 && isolated == 0,
+			  "%s: pool not movable: compact_memory moved none of its pages",
+			  t);
+	else if (migrated > 0)
+		zt_report(true, "%s: compact_memory migrated %ld pool pages",
+			  t, migrated);
+	else
+		zt_skip("migration: compact_memory migrated pool pages",
+			"the kernel's compaction did not reach them in this boot");
+	bad = zt_set_verify(set, ZPOOL_MM_RO);
+	bad += zt_set_verify(set, ZPOOL_MM_RW);
+	zt_report(!bad, "%s: every object is intact after migration (%u bad)",
+		  t, bad);
+	zt_set_destroy(set);
+}
+
 static void test_shrink(void)
 {
 	const char *t = "shrink";
@@ -1066,8 +1373,11 @@ struct zt_stress {
 	struct zt_worker *workers;
 	unsigned int nworkers;
 	struct task_struct *shrinker;
+	struct task_struct *compactor;
+	unsigned int id;
 	atomic_long_t ops, allocs, frees, rewrites, nomem;
 	atomic_long_t evicted, refused, unknown, shrinks;
+	atomic_long_t compactions, migrations;
 	atomic_t errors;
 };
 
@@ -1264,6 +1574,27 @@ static int zt_stress_shrinker(void *data)
 	return 0;
 }
 
+/*
+ * For pools with a compact file: compact the pool every few milliseconds,
+ * and now and then have the kernel compact memory (page migration), while
+ * the workers and the shrinker run.
+ */
+static int zt_stress_compactor(void *data)
+{
+	struct zt_stress *st = data;
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		if (!zt_pool_write(st->id, "compact", "1"))
+			atomic_long_inc(&st->compactions);
+		if (!(++i % 64) &&
+		    !zt_write_path("/proc/sys/vm/compact_memory", "1"))
+			atomic_long_inc(&st->migrations);
+		usleep_range(1000, 3000);
+	}
+	return 0;
+}
+
 static void zt_stress_free(struct zt_stress *st)
 {
 	kvfree(st->slots);
@@ -1325,6 +1656,7 @@ static void test_stress(void)
 	}
 	zt_st = st;
 	evictable = zpapi.evictable(st->tp.zpool);
+	st->id = zt_pool_id(&st->tp);
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
@@ -1352,9 +1684,17 @@ static void test_stress(void)
 		if (IS_ERR(st->shrinker))
 			st->shrinker = NULL;
 	}
+	if (zt_pool_has(st->id, "compact")) {
+		st->compactor = kthread_run(zt_stress_compactor, st,
+					    "zpool_test_compact");
+		if (IS_ERR(st->compactor))
+			st->compactor = NULL;
+	}
 
 	msleep(stress_secs * 1000);
 
+	if (st->compactor)
+		kthread_stop(st->compactor);
 	if (st->shrinker)
 		kthread_stop(st->shrinker);
 	for (i = 0; i < st->nworkers; i++)
@@ -1384,6 +1724,11 @@ static void test_stress(void)
 	else
 		zt_skip("stress: shrink while the workers run",
 			"pool not evictable");
+	if (st->compactor)
+		zt_report(atomic_long_read(&st->compactions) > 0,
+			  "%s: the pool was compacted %ld times and memory %ld times meanwhile",
+			  t, atomic_long_read(&st->compactions),
+			  atomic_long_read(&st->migrations));
 	zt_report(zt_size(&st->tp) == 0,
 		  "%s: total size is 0 after freeing everything", t);
 	if (hold) {
@@ -1494,7 +1839,11 @@ static void zt_run(void)
 	test_random(set);
 	test_map_modes(set);
 	test_gfp(set);
+	test_cross(set);
+	test_huge(set);
 	zt_set_destroy(set);
+	test_compaction();
+	test_migration();
 
 	set = zt_set_new("zpool_test_evictable", 1, true);
 	if (!set) {
