@@ -2,6 +2,7 @@
 # zpoolctl drives the real module and zswap: set-backend, enable, status
 # with a live pool after a workload, writeback, doctor, and a refused bad
 # value that changes nothing.
+# vm-kernels: debian
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 300
