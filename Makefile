@@ -26,8 +26,10 @@ endif
 endif
 KDIR ?= /lib/modules/$(DEBIAN_KVER)/build
 
-# Userspace parts, each with its own Makefile, built when present.
-USERDIRS := $(patsubst %/Makefile,%,$(wildcard zpoolctl/Makefile bpf/Makefile daemon/Makefile))
+# Userspace parts, each with its own Makefile, built when present, in this
+# order: lib/ (what zpoolctl and zpoold share) and bpf/ (the programs and
+# their loader library) before the tools that link them.
+USERDIRS := $(patsubst %/Makefile,%,$(wildcard lib/Makefile bpf/Makefile zpoolctl/Makefile daemon/Makefile))
 
 CC ?= gcc
 TOOL_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
