@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zpoolx.bpf.c - BPF programs that count what zpoolx and zswap do.
+ *
+ * Raw tracepoints on zpoolx's events (an out-of-tree module built against
+ * headers has no BTF of its own, so its arguments are read as the u64
+ * array of a raw tracepoint, in the order of module/trace.h; ints arrive
+ * sign-extended):
+ *   zpoolx_alloc(pool_id, size, slot_size, ret)
+ *   zpoolx_free(pool_id, size)
+ *   zpoolx_evict(pool_id, handle, ret, duration_ns)
+ *   zpoolx_reclaim(pool_id, requested, reclaimed, ret)
+ *   zpoolx_compact(pool_id, pages_freed)
+ *   zpoolx_migrate(pool_id, op, ret)
+ * fentry/fexit on 6.1 zswap's zswap_frontswap_store and
+ * zswap_frontswap_load (CO-RE: typed from the kernel's BTF) for counts and
+ * latency.  Map layout: zpoolx_maps.h.
+ *
+ * Counters are per CPU but added atomically: a tracing program may be
+ * preempted on a preemptible kernel and another run on the same CPU must
+ * not lose an increment, since the tests compare the counts exactly with
+ * the module's own.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "zpoolx_maps.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ZPX_MAX_POOL_KEYS);
+	__type(key, __u32);
+	__type(value, struct zpx_pool_ctr);
+} pool_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ZPX_NHISTS);
+	__type(key, __u32);
+	__type(value, struct zpx_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct zpx_zswap_ctr);
+} zswap_ctr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} store_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} load_start SEC(".maps");
+
+#define ADD(p, n) __sync_fetch_and_add(&(p), (n))
+
+/* the number of significant bits of v: 0 for 0, 1 for 1, 2 for 2..3, ... */
+static __always_inline __u32 bit_length(__u64 v)
+{
+	__u32 n = 0;
+
+	if (v >> 32) { n += 32; v >>= 32; }
+	if (v >> 16) { n += 16; v >>= 16; }
+	if (v >> 8) { n += 8; v >>= 8; }
+	if (v >> 4) { n += 4; v >>= 4; }
+	if (v >> 2) { n += 2; v >>= 2; }
+	if (v >> 1) { n += 1; v >>= 1; }
+	return n + (__u32)v;
+}
+
+static __always_inline void hist_add(__u32 id, __u64 v)
+{
+	struct zpx_hist *h = bpf_map_lookup_elem(&hists, &id);
+	__u32 i = bit_length(v);
+
+	if (!h)
+		return;
+	if (i > ZPX_NBUCKETS - 1)
+		i = ZPX_NBUCKETS - 1;
+	ADD(h->b[i], 1);
+	ADD(h->count, 1);
+	ADD(h->sum, v);
+}
+
+static __always_inline struct zpx_pool_ctr *pool_ctr(__u64 pool_id)
+{
+	__u32 key = (__u32)pool_id;
+	struct zpx_pool_ctr *c = bpf_map_lookup_elem(&pool_counters, &key);
+	struct zpx_pool_ctr zero = {};
+
+	if (c)
+		return c;
+	/* first event of this pool: create its entry (another CPU may race:
+	 * NOEXIST keeps whichever came first) */
+	bpf_map_update_elem(&pool_counters, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&pool_counters, &key);
+}
+
+SEC("raw_tp/zpoolx_alloc")
+int zpx_alloc(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	__u64 size = ctx->args[1], slot = ctx->args[2];
+	int ret = (int)ctx->args[3];
+
+	if (!c)
+		return 0;
+	if (ret == 0) {
+		ADD(c->c[ZC_ALLOCS], 1);
+		ADD(c->c[ZC_ALLOC_BYTES], size);
+		ADD(c->c[ZC_ALLOC_SLOT_BYTES], slot);
+		hist_add(ZH_OBJECT_SIZE, size);
+	} else if (ret == -12 /* -ENOMEM */) {
+		ADD(c->c[ZC_ALLOC_FAILURES], 1);
+	} else {
+		ADD(c->c[ZC_ALLOC_REJECTS], 1);
+	}
+	return 0;
+}
+
+SEC("raw_tp/zpoolx_free")
+int zpx_free(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+
+	if (!c)
+		return 0;
+	ADD(c->c[ZC_FREES], 1);
+	ADD(c->c[ZC_FREE_BYTES], ctx->args[1]);
+	return 0;
+}
+
+SEC("raw_tp/zpoolx_evict")
+int zpx_evict(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	int ret = (int)ctx->args[2];
+	__u64 ns = ctx->args[3];
+
+	if (!c)
+		return 0;
+	ADD(c->c[ZC_EVICT_ATTEMPTED], 1);
+	if (ret == 0)
+		ADD(c->c[ZC_EVICT_SUCCEEDED], 1);
+	else
+		ADD(c->c[ZC_EVICT_FAILED], 1);
+	ADD(c->c[ZC_EVICT_NS], ns);
+	hist_add(ZH_EVICT_NS, ns);
+	return 0;
+}
+
+SEC("raw_tp/zpoolx_reclaim")
+int zpx_reclaim(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	int ret = (int)ctx->args[3];
+
+	if (!c)
+		return 0;
+	ADD(c->c[ZC_RECLAIM_CALLS], 1);
+	ADD(c->c[ZC_RECLAIM_REQUESTED], (__u32)ctx->args[1]);
+	ADD(c->c[ZC_RECLAIMED_PAGES], (__u32)ctx->args[2]);
+	if (ret != 0)
+		ADD(c->c[ZC_RECLAIM_ERRORS], 1);
+	return 0;
+}
+
+SEC("raw_tp/zpoolx_compact")
+int zpx_compact(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+
+	if (!c)
+		return 0;
+	ADD(c->c[ZC_COMPACTIONS], 1);
+	ADD(c->c[ZC_COMPACT_PAGES_FREED], ctx->args[1]);
+	return 0;
+}
+
+SEC("raw_tp/zpoolx_migrate")
+int zpx_migrate(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	__u32 op = (__u32)ctx->args[1];
+	int ret = (int)ctx->args[2];
+
+	if (!c)
+		return 0;
+	switch (op) {
+	case ZPX_MIGRATE_ISOLATE:
+		if (ret == 0)
+			ADD(c->c[ZC_ISOLATED], 1);
+		else
+			ADD(c->c[ZC_ISOLATE_FAILED], 1);
+		break;
+	case ZPX_MIGRATE_MIGRATE:
+		if (ret == 0)
+			ADD(c->c[ZC_MIGRATED], 1);
+		else
+			ADD(c->c[ZC_MIGRATE_FAILURES], 1);
+		break;
+	case ZPX_MIGRATE_PUTBACK:
+		ADD(c->c[ZC_PUTBACK], 1);
+		break;
+	}
+	return 0;
+}
+
+/* ---- zswap (6.1: frontswap ops) ---- */
+
+static __always_inline void start(void *map)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(map, &tid, &now, BPF_ANY);
+}
+
+static __always_inline void finish(void *map, __u32 hist, int ret, int store)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), *t0;
+	__u32 zero = 0;
+	struct zpx_zswap_ctr *z = bpf_map_lookup_elem(&zswap_ctr, &zero);
+
+	if (z) {
+		if (store) {
+			ADD(z->stores, 1);
+			if (ret)
+				ADD(z->store_failures, 1);
+		} else {
+			ADD(z->loads, 1);
+			if (ret)
+				ADD(z->load_failures, 1);
+		}
+	}
+	t0 = bpf_map_lookup_elem(map, &tid);
+	if (!t0)
+		return;	/* entered before we attached */
+	hist_add(hist, bpf_ktime_get_ns() - *t0);
+	bpf_map_delete_elem(map, &tid);
+}
+
+SEC("fentry/zswap_frontswap_store")
+int BPF_PROG(zpx_zswap_store_in, unsigned int type, unsigned long offset,
+	     struct page *page)
+{
+	start(&store_start);
+	return 0;
+}
+
+SEC("fexit/zswap_frontswap_store")
+int BPF_PROG(zpx_zswap_store_out, unsigned int type, unsigned long offset,
+	     struct page *page, int ret)
+{
+	finish(&store_start, ZH_ZSWAP_STORE_NS, ret, 1);
+	return 0;
+}
+
+SEC("fentry/zswap_frontswap_load")
+int BPF_PROG(zpx_zswap_load_in, unsigned int type, unsigned long offset,
+	     struct page *page)
+{
+	start(&load_start);
+	return 0;
+}
+
+SEC("fexit/zswap_frontswap_load")
+int BPF_PROG(zpx_zswap_load_out, unsigned int type, unsigned long offset,
+	     struct page *page, int ret)
+{
+	finish(&load_start, ZH_ZSWAP_LOAD_NS, ret, 0);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zpoolx_maps.h - the layout of the BPF maps, shared by zpoolx.bpf.c (the
+ * programs) and zpoolx_bpf.c (the loader).  Internal: users of the library
+ * see struct zpx_bpf_stats of zpoolx_bpf.h instead.
+ *
+ * Include after vmlinux.h (BPF side) or <linux/types.h> (userspace).
+ *
+ * Maps (all per-CPU: each CPU counts into its own copy, the loader sums):
+ *   pool_counters  PERCPU_HASH   u32 pool id -> struct zpx_pool_ctr
+ *   hists          PERCPU_ARRAY  enum zpx_bpf_hist_id -> struct zpx_hist
+ *   zswap_ctr      PERCPU_ARRAY  0 -> struct zpx_zswap_ctr
+ *   store_start, load_start  HASH  thread id -> fentry time (ns), to time
+ *                  zswap store and load (a store may sleep and move CPU)
+ */
+#ifndef ZPOOLX_MAPS_H
+#define ZPOOLX_MAPS_H
+
+#define ZPX_MAX_POOL_KEYS 1024	/* pool ids tracked at once */
+#define ZPX_NBUCKETS 64		/* = ZPX_BPF_HIST_BUCKETS */
+#define ZPX_NHISTS 4		/* = ZPX_BPF_NR_HISTS */
+
+enum zpx_ctr {
+	ZC_ALLOCS,
+	ZC_ALLOC_FAILURES,
+	ZC_ALLOC_REJECTS,
+	ZC_ALLOC_BYTES,
+	ZC_ALLOC_SLOT_BYTES,
+	ZC_FREES,
+	ZC_FREE_BYTES,
+	ZC_EVICT_ATTEMPTED,
+	ZC_EVICT_SUCCEEDED,
+	ZC_EVICT_FAILED,
+	ZC_EVICT_NS,
+	ZC_RECLAIM_CALLS,
+	ZC_RECLAIM_REQUESTED,
+	ZC_RECLAIMED_PAGES,
+	ZC_RECLAIM_ERRORS,
+	ZC_COMPACTIONS,
+	ZC_COMPACT_PAGES_FREED,
+	ZC_ISOLATED,
+	ZC_ISOLATE_FAILED,
+	ZC_MIGRATED,
+	ZC_MIGRATE_FAILURES,
+	ZC_PUTBACK,
+	ZC_NR
+};
+
+struct zpx_pool_ctr {
+	__u64 c[ZC_NR];
+};
+
+enum zpx_hist_idx {
+	ZH_OBJECT_SIZE,
+	ZH_EVICT_NS,
+	ZH_ZSWAP_STORE_NS,
+	ZH_ZSWAP_LOAD_NS,
+};
+
+struct zpx_hist {
+	__u64 count;
+	__u64 sum;
+	__u64 b[ZPX_NBUCKETS];
+};
+
+struct zpx_zswap_ctr {
+	__u64 stores;
+	__u64 store_failures;
+	__u64 loads;
+	__u64 load_failures;
+};
+
+/* zpoolx_migrate's op argument */
+#define ZPX_MIGRATE_ISOLATE 0
+#define ZPX_MIGRATE_MIGRATE 1
+#define ZPX_MIGRATE_PUTBACK 2
+
+#endif
