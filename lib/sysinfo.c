@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysinfo.c - read what the kernel tells about zswap, zpoolx, swap and
- * memory: the files listed in README.md, "sysfs reference", zswap's module
+ * memory (shared by zpoolctl and zpoold, lib/libzpoolx.h): the files listed in README.md, "sysfs reference", zswap's module
  * parameters and debugfs counters, /proc/meminfo, /proc/swaps and
  * /proc/pressure/memory.  Everything is optional: a missing file reads as
  * "unknown", never as zero.
@@ -12,12 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zpoolctl.h"
-
-#define ZSWAP_PARAMS "/sys/module/zswap/parameters"
-#define ZSWAP_DEBUG "/sys/kernel/debug/zswap"
-#define ZPOOLX_MOD "/sys/module/zpoolx"
-#define ZPOOLX_SYS "/sys/kernel/zpoolx"
+#include "libzpoolx.h"
 
 static void read_str(const char *path, char *buf, size_t size)
 {
@@ -131,7 +126,8 @@ void read_meminfo(struct meminfo *m)
 	free(text);
 }
 
-static bool parse_psi_line(const char *line, const char *kind, double v[3])
+static bool parse_psi_line(const char *line, const char *kind, double v[3],
+			   unsigned long long *total_out)
 {
 	char k[8];
 	unsigned long long total;
@@ -141,6 +137,7 @@ static bool parse_psi_line(const char *line, const char *kind, double v[3])
 		   &v[0], &v[1], &v[2], &total, &n) != 5 ||
 	    strcmp(k, kind) || line[n] != '\0')
 		return false;
+	*total_out = total;
 	return v[0] >= 0 && v[0] <= 100 && v[1] >= 0 && v[1] <= 100 &&
 	       v[2] >= 0 && v[2] <= 100;
 }
@@ -149,6 +146,7 @@ void read_psi(struct psi *ps)
 {
 	char p[PATH_MAX + 256], *text, *nl, *second = NULL;
 	double v[3];
+	unsigned long long total;
 
 	memset(ps, 0, sizeof(*ps));
 	if (read_all(ZPATH(p, "/proc/pressure/memory"), &text, NULL, 65536) < 0)
@@ -161,7 +159,7 @@ void read_psi(struct psi *ps)
 		if (nl)
 			*nl = '\0';
 	}
-	if (!parse_psi_line(text, "some", v)) {
+	if (!parse_psi_line(text, "some", v, &total)) {
 		msg_warn("%s: unexpected content", p);
 		free(text);
 		return;
@@ -170,11 +168,14 @@ void read_psi(struct psi *ps)
 	ps->some_avg10 = v[0];
 	ps->some_avg60 = v[1];
 	ps->some_avg300 = v[2];
-	if (second && parse_psi_line(second, "full", v)) {
+	ps->has_total = true;
+	ps->some_total_us = total;
+	if (second && parse_psi_line(second, "full", v, &total)) {
 		ps->has_full = true;
 		ps->full_avg10 = v[0];
 		ps->full_avg60 = v[1];
 		ps->full_avg300 = v[2];
+		ps->full_total_us = total;
 	}
 	free(text);
 }
@@ -465,7 +466,7 @@ struct num zswap_pool_bytes(const struct sysinfo *s)
  * zswap names its pools "zswap" and a hex serial ("zswap1", "zswap2", ...:
  * zswap_pool_create() in 6.1).
  */
-static bool made_by_zswap(const struct pool *p)
+bool pool_made_by_zswap(const struct pool *p)
 {
 	if (strncmp(p->name, "zswap", 5))
 		return false;
@@ -487,7 +488,7 @@ void derive_pools(struct sysinfo *s)
 		struct pool *p = &s->zx.pools[i];
 
 		if (z->present && z->zpool[0] && !strcmp(p->type, z->zpool) &&
-		    made_by_zswap(p) && !strcmp(p->state, "active"))
+		    pool_made_by_zswap(p) && !strcmp(p->state, "active"))
 			cur = p;
 	}
 	for (i = 0; i < s->zx.npools; i++) {
@@ -518,7 +519,7 @@ void derive_pools(struct sysinfo *s)
 			p->ratio_has = true;
 			p->ratio = (double)p->stored_pages.v * ZPAGE_SIZE /
 				   (double)p->pool_bytes.v;
-		} else if (have_bytes && made_by_zswap(p) &&
+		} else if (have_bytes && pool_made_by_zswap(p) &&
 			   p->objects.has) {
 			p->ratio_has = true;
 			p->ratio = (double)p->objects.v * ZPAGE_SIZE /
@@ -551,44 +552,6 @@ void free_sysinfo(struct sysinfo *s)
 	s->zx.pools = NULL;
 }
 
-int parse_pool_arg(const char *arg, unsigned long *id)
-{
-	uint64_t v;
-
-	if (!parse_arg_range(arg, 1, UINT_MAX, false, &v))
-		return fail(EXIT_USAGE,
-			    "invalid pool '%.64s': a pool id is a number 1..%u, as listed by zpoolctl status",
-			    arg, UINT_MAX);
-	*id = (unsigned long)v;
-	return 0;
-}
-
-int need_zpoolx(const struct zpoolx_info *zx)
-{
-	char p[PATH_MAX + 256];
-
-	if (!zx->loaded)
-		return fail(EXIT_UNAVAIL,
-			    "the zpoolx module is not loaded (%s is missing): run modprobe zpoolx",
-			    ZPATH(p, ZPOOLX_MOD));
-	if (!zx->sysfs)
-		return fail(EXIT_UNAVAIL,
-			    "%s is missing although the zpoolx module is loaded",
-			    ZPATH(p, ZPOOLX_SYS));
-	return 0;
-}
-
-int need_zswap(const struct zswap_info *z)
-{
-	char p[PATH_MAX + 256];
-
-	if (!z->present)
-		return fail(EXIT_UNAVAIL,
-			    "zswap is not available: %s is missing (a kernel without CONFIG_ZSWAP?)",
-			    ZPATH(p, ZSWAP_PARAMS));
-	return 0;
-}
-
 void pool_id_list(const struct zpoolx_info *zx, char *buf, size_t size)
 {
 	size_t i, len = 0;
@@ -611,4 +574,66 @@ struct pool *find_pool(const struct zpoolx_info *zx, unsigned long id)
 		if (zx->pools[i].id == id)
 			return &zx->pools[i];
 	return NULL;
+}
+
+static int cmp_class(const void *a, const void *b)
+{
+	unsigned x = ((const struct zclass *)a)->size,
+		 y = ((const struct zclass *)b)->size;
+
+	return x < y ? -1 : x > y;
+}
+
+int read_pool_classes(unsigned long id, struct zclass **out, size_t *n)
+{
+	char p[PATH_MAX + 256];
+	struct zclass *v = NULL, *nv;
+	size_t cap = 0, cnt = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	d = opendir(ZPATH(p, ZPOOLX_SYS "/pools/%lu/classes", id));
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct zclass c;
+		uint64_t size;
+
+		if (!parse_u64(de->d_name, &size) || size == 0 ||
+		    size > ZPAGE_SIZE)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.size = (unsigned)size;
+#define C(f) c.f = read_num(ZPATH(p, ZPOOLX_SYS "/pools/%lu/classes/%u/" #f, \
+				  id, c.size))
+		C(objs_per_zspage);
+		C(pages_per_zspage);
+		C(objs_allocated);
+		C(objs_used);
+		C(pages_used);
+		C(zspages_full);
+		C(zspages_almost_full);
+		C(zspages_almost_empty);
+		C(zspages_empty);
+#undef C
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*nv));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = c;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_class);
+	*out = v;
+	*n = cnt;
+	return 0;
 }

@@ -201,6 +201,7 @@ static int set_root(const char *arg)
 		root[--n] = '\0';
 	opt.root = root;
 	opt.root_given = true;
+	zx_set_root(root);
 	return 0;
 }
 
@@ -259,6 +260,7 @@ int main(int argc, char **argv)
 	int c, ret, nargs;
 	char **args;
 
+	zx_progname = "zpoolctl";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:nrbJi:f:p:s:hV", long_opts,
 				NULL)) != -1) {
