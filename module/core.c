@@ -27,10 +27,20 @@
 
 #include "zpoolx.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 #define ZPOOLX_VERSION "0.1.0"
 
 /* The largest writeback request accepted at once, in pages (1 GiB). */
 #define ZPOOLX_WRITEBACK_MAX (1U << 18)
+
+/*
+ * Reclaim gives up after this many units in a row kept objects (evict()
+ * failed): the creator cannot write back now (swap full, or zswap busy
+ * with the same entries), and retrying only rotates the LRU.
+ */
+#define ZPOOLX_MAX_MISSES 8
 
 static struct zpoolx_backend *zpoolx_backends[] = {
 	&zpoolx_zbud_backend,
@@ -127,6 +137,48 @@ static ssize_t writeback_show(struct kobject *kobj, struct kobj_attribute *a,
 	return ret;
 }
 
+/* ---- reclaim, shared by every backend ---- */
+
+int zpoolx_reclaim(struct zpoolx_pool *pool, unsigned int pages,
+		   unsigned int *reclaimed)
+{
+	unsigned int freed = 0, misses = 0;
+	unsigned long max_misses;
+	int ret = -EINVAL;
+
+	if (!zpoolx_pool_evictable(pool) || !pages)
+		goto out;
+	/* Never more misses than the pool has units to rotate through. */
+	max_misses = min_t(unsigned long, ZPOOLX_MAX_MISSES,
+			   atomic_long_read(&pool->pages));
+	while (freed < pages && misses < max_misses) {
+		ret = pool->backend->evict_coldest(pool);
+		if (ret < 0)
+			break;
+		if (ret) {
+			freed += ret;
+			misses = 0;
+		} else {
+			misses++;
+		}
+		cond_resched();
+	}
+	ret = misses ? -EAGAIN : -EINVAL;
+out:
+	if (freed)
+		atomic_long_add(freed, &pool->reclaimed_pages);
+	if (reclaimed)
+		*reclaimed = freed;
+	ret = freed ? 0 : ret;
+	trace_zpoolx_reclaim(pool->id, pages, freed, ret);
+	return ret;
+}
+
+int zpoolx_shrink(void *p, unsigned int pages, unsigned int *reclaimed)
+{
+	return zpoolx_reclaim(p, pages, reclaimed);
+}
+
 /*
  * Writing N evicts up to N pages' worth of the coldest objects now, through
  * the backend's reclaim path (the one shrink uses).  Accepted: an integer
@@ -149,13 +201,13 @@ static ssize_t writeback_store(struct kobject *kobj, struct kobj_attribute *a,
 		return -EINVAL;
 	if (pages > ZPOOLX_WRITEBACK_MAX)
 		return -ERANGE;
-	if (!zpoolx_pool_evictable(pool) || !pool->backend->reclaim)
+	if (!zpoolx_pool_evictable(pool))
 		return -EOPNOTSUPP;
 	if (atomic_read(&pool->state) != ZPOOLX_POOL_ACTIVE)
 		return -EBUSY;
 
 	mutex_lock(&pool->writeback_lock);
-	pool->backend->reclaim(pool, pages, &reclaimed);
+	zpoolx_reclaim(pool, pages, &reclaimed);
 	pool->wb_requested = pages;
 	pool->wb_reclaimed = reclaimed;
 	pool->wb_total += reclaimed;

@@ -8,8 +8,8 @@
  *   the page allocator, the pool's lists, and three extra files in the
  *   pool's sysfs directory: unbuddied_pages, buddied_pages and
  *   reclaiming_pages.  The counters of the embedded struct zpoolx_pool
- *   are kept exact here: pages, objects, stored_bytes, alloc_failures,
- *   reclaimed_pages (and the evict counters, through zpoolx_evict()).
+ *   are kept exact here: pages (the rest move in the helpers of
+ *   zpoolx.h and in the core's reclaim loop).
  *
  * Page layout
  *   Every pool page is split into 2^ZBX_CHUNK_ORDER chunks of
@@ -85,12 +85,9 @@
  *      that is marked).  Otherwise what is left is intact: the page goes
  *      back to the list that matches its buddies and to the LRU head, so
  *      that the next attempt tries another page.
- *   A shrink request tries pages until it has freed the number asked for
- *   or has failed ZBX_MAX_MISSES times in a row (never more often than
- *   there were pages when it started).  It returns 0 if it freed at least
- *   one page, -EAGAIN if it tried but freed none, -EINVAL if the creator
- *   cannot evict, zero pages were asked for, or the LRU was empty; *reclaimed
- *   gets the number of pages freed.
+ *   zbx_evict_coldest() does this for one page; the core's
+ *   zpoolx_reclaim() repeats it until enough pages are freed (see there
+ *   for when it gives up and what it returns).
  *
  * Destroying a pool with live objects frees them all and says so with one
  * pr_warn() line giving their number.  zpool's contract is that the
@@ -123,9 +120,6 @@
 #define ZBX_DATA_CHUNKS		((1U << ZBX_CHUNK_ORDER) - ZBX_HDR_CHUNKS)
 #define ZBX_MAX_OBJ		((size_t)ZBX_DATA_CHUNKS << ZBX_CHUNK_SHIFT)
 #define ZBX_TAG_LAST		1UL
-
-/* Consecutive failed page evictions after which a shrink request gives up. */
-#define ZBX_MAX_MISSES		8
 
 enum zbx_slot {
 	ZBX_FIRST,
@@ -191,6 +185,8 @@ struct zbx_pool {
 
 static inline struct zbx_pool *zbx_of(struct zpoolx_pool *zp)
 {
+	/* zpoolx_shrink() takes the pool create() returned as a zpoolx_pool */
+	BUILD_BUG_ON(offsetof(struct zbx_pool, zp) != 0);
 	return container_of(zp, struct zbx_pool, zp);
 }
 
@@ -311,9 +307,9 @@ static int zbx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	struct zbx_hdr *h;
 
 	if (!size)
-		return -EINVAL;
+		return zpoolx_alloc_done(&pool->zp, size, 0, -EINVAL);
 	if (size > ZBX_MAX_OBJ)
-		return -ENOSPC;
+		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOSPC);
 	need = zbx_chunks_for(size);
 	might_alloc(gfp);
 
@@ -326,10 +322,8 @@ static int zbx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 		/* Allocate with the caller's gfp, which may sleep: unlocked. */
 		spin_unlock(&pool->lock);
 		h = zbx_new_page(pool, gfp);
-		if (!h) {
-			atomic_long_inc(&pool->zp.alloc_failures);
-			return -ENOMEM;
-		}
+		if (!h)
+			return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 		spin_lock(&pool->lock);
 	}
 	h->chunks[slot] = need;
@@ -339,8 +333,7 @@ static int zbx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	*handle = zbx_handle(h, slot);
 	spin_unlock(&pool->lock);
 
-	zpoolx_count_alloc(&pool->zp, size);
-	return 0;
+	return zpoolx_alloc_done(&pool->zp, size, need * ZBX_CHUNK_SIZE, 0);
 }
 
 static void zbx_free(void *p, unsigned long handle)
@@ -384,8 +377,9 @@ static void zbx_free(void *p, unsigned long handle)
  * Returns 1 if the page was freed, 0 if objects are left and the page went
  * back, -ENOENT if the LRU is empty.
  */
-static int zbx_evict_coldest(struct zbx_pool *pool)
+static int zbx_evict_coldest(struct zpoolx_pool *zp)
 {
+	struct zbx_pool *pool = zbx_of(zp);
 	enum zbx_slot slot;
 	struct zbx_hdr *h;
 	bool drop;
@@ -425,48 +419,9 @@ static int zbx_evict_coldest(struct zbx_pool *pool)
 	if (!drop)
 		return 0;
 	zbx_drop_page(pool, h);
-	atomic_long_inc(&pool->zp.reclaimed_pages);
 	return 1;
 }
 
-/* The backend's reclaim, also zpool's shrink; may sleep. */
-static int zbx_reclaim(struct zpoolx_pool *zp, unsigned int pages,
-		       unsigned int *reclaimed)
-{
-	struct zbx_pool *pool = zbx_of(zp);
-	unsigned int freed = 0, misses = 0;
-	unsigned long max_misses;
-	int ret = -EINVAL;
-
-	if (!zpoolx_pool_evictable(zp) || !pages)
-		goto out;
-	max_misses = min_t(unsigned long, ZBX_MAX_MISSES,
-			   atomic_long_read(&zp->pages));
-	while (freed < pages && misses < max_misses) {
-		ret = zbx_evict_coldest(pool);
-		if (ret < 0)
-			break;
-		if (ret) {
-			freed++;
-			misses = 0;
-		} else {
-			misses++;
-		}
-		cond_resched();
-	}
-	ret = misses ? -EAGAIN : -EINVAL;
-out:
-	if (reclaimed)
-		*reclaimed = freed;
-	return freed ? 0 : ret;
-}
-
-static int zbx_shrink(void *p, unsigned int pages, unsigned int *reclaimed)
-{
-	struct zbx_pool *pool = p;
-
-	return zbx_reclaim(&pool->zp, pages, reclaimed);
-}
 
 static void *zbx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 {
@@ -599,13 +554,13 @@ struct zpoolx_backend zpoolx_zbud_backend = {
 		.malloc_support_movable = false,
 		.malloc = zbx_malloc,
 		.free = zbx_free,
-		.shrink = zbx_shrink,
+		.shrink = zpoolx_shrink,
 		.sleep_mapped = true,
 		.map = zbx_map,
 		.unmap = zbx_unmap,
 		.total_size = zbx_total_size,
 	},
-	.reclaim = zbx_reclaim,
+	.evict_coldest = zbx_evict_coldest,
 	.pool_groups = zbx_groups,
 	.free = zbx_free_pool,
 };

@@ -23,6 +23,13 @@
  *
  * Counters: each backend keeps the zpoolx_pool counters up to date with
  * the helpers below; they are plain atomics, read without locks by sysfs.
+ * The same helpers fire the tracepoints of trace.h, so that an event and
+ * its counter always move together.
+ *
+ * Reclaim (shrink, the writeback file, the daemon's proactive writeback)
+ * is the core's loop, zpoolx_reclaim(), around the backend's
+ * ->evict_coldest(), which evicts the objects of one unit (a zbud page, a
+ * zspage) from the cold end of its LRU.
  */
 #ifndef _ZPOOLX_H
 #define _ZPOOLX_H
@@ -30,7 +37,10 @@
 #include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
+#include <linux/timekeeping.h>
 #include <linux/zpool.h>
+
+#include "trace.h"
 
 struct zpoolx_pool;
 
@@ -39,10 +49,12 @@ struct zpoolx_pool;
  * @name:	short name, "zbud" or "zsmalloc"; the zpool type is
  *		"zpoolx_" @name and is set in @driver.type
  * @driver:	the zpool driver registered at module load
- * @reclaim:	evict up to @pages pages' worth of the coldest objects
- *		through the creator's evict(); the same path as shrink.
- *		Returns 0 if at least one page was reclaimed, else -errno;
- *		*@reclaimed gets the number of pages freed.  May sleep.
+ * @evict_coldest: take the unit (page or zspage) at the cold end of the
+ *		LRU and evict its objects through zpoolx_evict(), stopping
+ *		at the first failure.  Returns the pages freed (the unit
+ *		emptied and was freed), 0 (objects are left; the unit went
+ *		back to the warm end of the LRU), or -ENOENT (the LRU is
+ *		empty).  Called by zpoolx_reclaim() only; may sleep.
  * @compact:	optional: move objects out of sparse pages and free them;
  *		returns the number of pages freed.  May sleep.
  * @pool_groups: optional NULL-terminated extra attribute groups for the
@@ -52,8 +64,7 @@ struct zpoolx_pool;
 struct zpoolx_backend {
 	const char *name;
 	struct zpool_driver driver;
-	int (*reclaim)(struct zpoolx_pool *pool, unsigned int pages,
-		       unsigned int *reclaimed);
+	int (*evict_coldest)(struct zpoolx_pool *pool);
 	unsigned long (*compact)(struct zpoolx_pool *pool);
 	const struct attribute_group **pool_groups;
 	void (*free)(struct zpoolx_pool *pool);
@@ -119,6 +130,24 @@ int zpoolx_pool_publish(struct zpoolx_pool *pool);
 void zpoolx_pool_unpublish(struct zpoolx_pool *pool);
 void zpoolx_pool_put(struct zpoolx_pool *pool);
 
+/*
+ * zpoolx_reclaim - evict up to @pages pages' worth of the coldest objects
+ * through the creator's evict(): the path of shrink and of the writeback
+ * file.  Returns 0 if at least one page was freed, -EINVAL if the pool
+ * cannot evict, @pages is 0 or the LRU is empty, -EAGAIN if units kept
+ * objects (evict() failed); *@reclaimed (may be NULL) gets the pages
+ * freed.  May sleep.
+ */
+int zpoolx_reclaim(struct zpoolx_pool *pool, unsigned int pages,
+		   unsigned int *reclaimed);
+
+/*
+ * zpoolx_shrink - zpool_driver.shrink of every backend.  @p is the pool
+ * create() returned, whose first member must be its struct zpoolx_pool
+ * (each backend checks that at build time).
+ */
+int zpoolx_shrink(void *p, unsigned int pages, unsigned int *reclaimed);
+
 static inline bool zpoolx_pool_evictable(const struct zpoolx_pool *pool)
 {
 	return pool->ops && pool->ops->evict;
@@ -131,27 +160,46 @@ static inline bool zpoolx_pool_evictable(const struct zpoolx_pool *pool)
  */
 static inline int zpoolx_evict(struct zpoolx_pool *pool, unsigned long handle)
 {
+	u64 start = 0;
 	int ret;
 
+	if (trace_zpoolx_evict_enabled())
+		start = ktime_get_ns();
 	atomic_long_inc(&pool->evict_attempted);
 	ret = pool->ops->evict(pool->zpool, handle);
 	if (ret)
 		atomic_long_inc(&pool->evict_failed);
 	else
 		atomic_long_inc(&pool->evict_succeeded);
+	trace_zpoolx_evict(pool->id, handle, ret,
+			   start ? ktime_get_ns() - start : 0);
 	return ret;
 }
 
-static inline void zpoolx_count_alloc(struct zpoolx_pool *pool, size_t size)
+/*
+ * zpoolx_alloc_done - end of a backend's malloc(): count and trace it.
+ * @slot_size is what the object occupies, 0 if @ret is an error.
+ * Returns @ret.
+ */
+static inline int zpoolx_alloc_done(struct zpoolx_pool *pool, size_t size,
+				    unsigned int slot_size, int ret)
 {
-	atomic_long_inc(&pool->objects);
-	atomic_long_add(size, &pool->stored_bytes);
+	if (!ret) {
+		atomic_long_inc(&pool->objects);
+		atomic_long_add(size, &pool->stored_bytes);
+	} else if (ret == -ENOMEM) {
+		atomic_long_inc(&pool->alloc_failures);
+	}
+	trace_zpoolx_alloc(pool->id, size, slot_size, ret);
+	return ret;
 }
 
+/* A live object of @size bytes (its malloc size) was freed. */
 static inline void zpoolx_count_free(struct zpoolx_pool *pool, size_t size)
 {
 	atomic_long_dec(&pool->objects);
 	atomic_long_sub(size, &pool->stored_bytes);
+	trace_zpoolx_free(pool->id, size);
 }
 
 /* The backends, each defined in its own file. */

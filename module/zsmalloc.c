@@ -15,9 +15,8 @@
  *   zspages_almost_full, zspages_almost_empty, zspages_empty}; classes/ is
  *   filled by a work item right after the pool is created.  The counters
  *   of the embedded struct zpoolx_pool are kept exact here: pages (pages
- *   held from the page allocator, until each is really given back),
- *   objects, stored_bytes, alloc_failures, reclaimed_pages, and the evict
- *   counters through zpoolx_evict().
+ *   held from the page allocator, until each is really given back); the
+ *   others move in the helpers of zpoolx.h and the core's reclaim loop.
  *
  * Size classes
  *   Requested sizes are rounded up to a multiple of ZSX_STEP (16) bytes,
@@ -91,7 +90,7 @@
  * LRU and eviction
  *   pool->lru holds every zspage not under eviction; a zspage moves to its
  *   head when an object is allocated in it.  shrink() and the core's
- *   writeback (->reclaim) take the tail zspage off the LRU and its group
+ *   writeback (->evict_coldest) take the tail zspage off the LRU and its group
  *   list and mark it ZSX_RECLAIMING: no allocation or compaction touches it
  *   then.  For each object still in it (read under pool->lock just before
  *   the call) the lock is dropped and zpoolx_evict() called; the handle in
@@ -99,8 +98,8 @@
  *   (the evict callback may still map it: the bytes stay) and the reclaimer
  *   releases it after the callback.  Eviction stops at the first failure:
  *   the zspage then goes back to its group and the LRU head with its data
- *   intact; if it emptied, the reclaimer frees it and counts its pages in
- *   reclaimed_pages.
+ *   intact; if it emptied, the reclaimer frees it and returns its pages,
+ *   which the core's loop counts in reclaimed_pages.
  *
  * Compaction
  *   Per class, while its free slots add up to at least one zspage: take the
@@ -187,8 +186,6 @@
 #define ZSX_CHAIN_LIMIT		16U
 #define ZSX_CHAIN_DEFAULT	8U
 #define ZSX_MAX_SLOTS		(ZSX_CHAIN_LIMIT * PAGE_SIZE / ZSX_MIN_SIZE)
-/* Consecutive failed zspage evictions after which a shrink gives up. */
-#define ZSX_MAX_MISSES		8
 
 /* A free slot: the next free slot's index << 1, tagged with bit 0. */
 #define ZSX_FREE_TAG		1UL
@@ -409,6 +406,8 @@ static const struct movable_operations zsx_mops;
 
 static inline struct zsx_pool *zsx_of(struct zpoolx_pool *zp)
 {
+	/* zpoolx_shrink() takes the pool create() returned as a zpoolx_pool */
+	BUILD_BUG_ON(offsetof(struct zsx_pool, zp) != 0);
 	return container_of(zp, struct zsx_pool, zp);
 }
 
@@ -827,9 +826,9 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	struct zsx_handle *h;
 
 	if (!size)
-		return -EINVAL;
+		return zpoolx_alloc_done(&pool->zp, size, 0, -EINVAL);
 	if (size > PAGE_SIZE)
-		return -ENOSPC;
+		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOSPC);
 	might_alloc(gfp);
 	class = pool->step_class[zsx_step_of(size)];
 
@@ -857,13 +856,11 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	list_move(&zs->lru, &pool->lru);
 	spin_unlock(&pool->lock);
 
-	zpoolx_count_alloc(&pool->zp, size);
 	*handle = (unsigned long)h;
-	return 0;
+	return zpoolx_alloc_done(&pool->zp, size, class->size, 0);
 
 nomem:
-	atomic_long_inc(&pool->zp.alloc_failures);
-	return -ENOMEM;
+	return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 }
 
 static void zsx_free(void *p, unsigned long handle)
@@ -978,8 +975,9 @@ static u64 zsx_total_size(void *p)
  * Returns the pages freed (0: objects are left, the zspage went back),
  * -ENOENT if the LRU is empty.
  */
-static int zsx_evict_coldest(struct zsx_pool *pool)
+static int zsx_evict_coldest(struct zpoolx_pool *zp)
 {
+	struct zsx_pool *pool = zsx_of(zp);
 	struct zsx_zspage *zs;
 	struct zsx_handle *h;
 	unsigned int idx, pages;
@@ -1021,48 +1019,7 @@ static int zsx_evict_coldest(struct zsx_pool *pool)
 	zsx_zspage_unlink(pool, zs);
 	zsx_zspage_dispose(pool, zs);
 	spin_unlock(&pool->lock);
-	atomic_long_add(pages, &pool->zp.reclaimed_pages);
 	return pages;
-}
-
-/* The backend's reclaim, also zpool's shrink; may sleep. */
-static int zsx_reclaim(struct zpoolx_pool *zp, unsigned int pages,
-		       unsigned int *reclaimed)
-{
-	struct zsx_pool *pool = zsx_of(zp);
-	unsigned int freed = 0, misses = 0;
-	unsigned long max_misses;
-	int ret = -EINVAL;
-
-	if (!zpoolx_pool_evictable(zp) || !pages)
-		goto out;
-	spin_lock(&pool->lock);
-	max_misses = min_t(unsigned long, ZSX_MAX_MISSES, pool->nr_zspages);
-	spin_unlock(&pool->lock);
-	while (freed < pages && misses < max_misses) {
-		ret = zsx_evict_coldest(pool);
-		if (ret < 0)
-			break;
-		if (ret) {
-			freed += ret;
-			misses = 0;
-		} else {
-			misses++;
-		}
-		cond_resched();
-	}
-	ret = misses ? -EAGAIN : -EINVAL;
-out:
-	if (reclaimed)
-		*reclaimed = freed;
-	return freed ? 0 : ret;
-}
-
-static int zsx_shrink(void *p, unsigned int pages, unsigned int *reclaimed)
-{
-	struct zsx_pool *pool = p;
-
-	return zsx_reclaim(&pool->zp, pages, reclaimed);
 }
 
 /* ---- compaction ---- */
@@ -1176,6 +1133,7 @@ static unsigned long zsx_compact_all(struct zsx_pool *pool)
 		cond_resched();
 	}
 	atomic_long_add(freed, &pool->compact_total);
+	trace_zpoolx_compact(pool->zp.id, freed);
 	return freed;
 }
 
@@ -1231,6 +1189,8 @@ static bool zsx_isolate(struct page *page, isolate_mode_t mode)
 	spin_unlock(&pool->lock);
 	if (ok)
 		atomic_long_inc(&pool->isolated);
+	trace_zpoolx_migrate(pool->zp.id, ZPOOLX_MIGRATE_ISOLATE,
+			     ok ? 0 : -EBUSY);
 	return ok;
 }
 
@@ -1240,6 +1200,7 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	struct zsx_zspage *zs = zsx_zspage_of(src);
 	struct zsx_pool *pool = zs->pool;
 	unsigned int i;
+	int ret;
 
 	/* The copy must be made under pool->lock, here. */
 	if (mode == MIGRATE_SYNC_NO_COPY)
@@ -1263,13 +1224,16 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	set_page_private(src, 0);
 	put_page(src);
 	atomic_long_inc(&pool->migrated);
+	trace_zpoolx_migrate(pool->zp.id, ZPOOLX_MIGRATE_MIGRATE, 0);
 	return MIGRATEPAGE_SUCCESS;
 
 fail:
 	spin_unlock(&pool->lock);
 fail_nolock:
+	ret = mode == MIGRATE_SYNC_NO_COPY ? -EINVAL : -EAGAIN;
 	atomic_long_inc(&pool->migrate_failures);
-	return mode == MIGRATE_SYNC_NO_COPY ? -EINVAL : -EAGAIN;
+	trace_zpoolx_migrate(pool->zp.id, ZPOOLX_MIGRATE_MIGRATE, ret);
+	return ret;
 }
 
 static void zsx_putback(struct page *page)
@@ -1277,6 +1241,7 @@ static void zsx_putback(struct page *page)
 	struct zsx_zspage *zs = zsx_zspage_of(page);
 
 	atomic_long_inc(&zs->pool->putback);
+	trace_zpoolx_migrate(zs->pool->zp.id, ZPOOLX_MIGRATE_PUTBACK, 0);
 }
 
 static const struct movable_operations zsx_mops = {
@@ -1670,13 +1635,13 @@ struct zpoolx_backend zpoolx_zsmalloc_backend = {
 		.malloc_support_movable = true,
 		.malloc = zsx_malloc,
 		.free = zsx_free,
-		.shrink = zsx_shrink,
+		.shrink = zpoolx_shrink,
 		.sleep_mapped = false,
 		.map = zsx_map,
 		.unmap = zsx_unmap,
 		.total_size = zsx_total_size,
 	},
-	.reclaim = zsx_reclaim,
+	.evict_coldest = zsx_evict_coldest,
 	.compact = zsx_compact,
 	.pool_groups = zsx_pool_groups,
 	.free = zsx_free_pool,
