@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zpoold.c - the daemon: command line, the policy loop, the executor of
+ * decisions, SIGHUP reload, systemd notification, --check-config and
+ * --replay.
+ *
+ * Threads: the main thread runs the policy loop and handles signals (all
+ * blocked, taken with sigtimedwait); libmicrohttpd's thread answers HTTP.
+ * They share the daemon's counters, the configuration and the BPF handle,
+ * under `lock`.  Nothing in /sys is written but by the executor, and only
+ * the four files of a decision: a pool's writeback and compact files and
+ * zswap's max_pool_percent and zpool parameters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zpoold.h"
+
+static struct {
+	const char *config;
+	bool config_given;
+	bool check_config;
+	bool foreground;
+	bool no_bpf;
+	bool dry_run;
+	const char *replay;
+	uint64_t cycles;	/* 0 = run until stopped */
+	char root[2048];
+} opt = { .config = ZPOOLD_DEFAULT_CONFIG };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct zcfg cfg;
+static struct pstate pst;
+static struct dstats dst;
+static struct bpfstats *bpf;
+static struct http *http;
+static uint64_t last_cycle_ms;	/* monotonic */
+static int ready_fd = -1;	/* the waiting parent, when detaching */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static double unix_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: zpoold [OPTIONS]\n"
+		"The zpoolx tuning daemon: proactive writeback, zswap's limit, compaction\n"
+		"and backend by policy, and a Prometheus endpoint.  See zpoold(8).\n"
+		"\n"
+		"  -c, --config FILE     configuration (default " ZPOOLD_DEFAULT_CONFIG ")\n"
+		"  -t, --check-config    validate the configuration and exit\n"
+		"  -f, --foreground      do not detach (implied under systemd)\n"
+		"  -n, --dry-run         decide and log, write nothing\n"
+		"      --no-bpf          no BPF statistics\n"
+		"      --root DIR        prefix for every /sys and /proc path (tests)\n"
+		"      --replay TRACE    run the policy over a recorded trace and print\n"
+		"                        its decisions (see zpoold(8), TRACES)\n"
+		"      --cycles N        stop after N policy cycles (1..1000000; tests)\n"
+		"  -h, --help            this help\n"
+		"  -V, --version         version\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "zpoold: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; see zpoold --help\n");
+	return ZEXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-bpf", no_argument, NULL, 'B' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "replay", required_argument, NULL, 'P' },
+		{ "cycles", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t n;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:tfnhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!optarg[0])
+				return usage_error("--config: %sexpected a file name",
+						   "");
+			opt.config = optarg;
+			opt.config_given = true;
+			break;
+		case 't':
+			opt.check_config = true;
+			break;
+		case 'f':
+			opt.foreground = true;
+			break;
+		case 'n':
+			opt.dry_run = true;
+			break;
+		case 'B':
+			opt.no_bpf = true;
+			break;
+		case 'R':
+			n = strlen(optarg);
+			if (n == 0 || n >= sizeof(opt.root))
+				return usage_error("--root: %sexpected a directory path of 1..2047 characters",
+						   "");
+			if (!is_dir(optarg))
+				return usage_error("--root: '%.200s' is not a directory",
+						   optarg);
+			memcpy(opt.root, optarg, n + 1);
+			while (n > 0 && opt.root[n - 1] == '/')
+				opt.root[--n] = '\0';
+			break;
+		case 'P':
+			opt.replay = optarg;
+			break;
+		case 'C':
+			if (!parse_arg_range(optarg, 1, 1000000, false,
+					     &opt.cycles))
+				return usage_error("--cycles: invalid value '%.32s': expected an integer 1..1000000",
+						   optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(ZEXIT_OK);
+		case 'V':
+			printf("zpoold %s\n", ZPOOLD_VERSION);
+			exit(ZEXIT_OK);
+		case ':':
+			return usage_error("%s needs an argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%.64s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%.64s': zpoold takes options only",
+				   argv[optind]);
+	return 0;
+}
+
+/* config errors, one line each, prefixed with the file */
+static void report_config_errors(const char *file, const char *errs,
+				 bool to_log, const char *prefix)
+{
+	const char *line = errs, *nl;
+
+	while (*line) {
+		nl = strchr(line, '\n');
+		if (to_log)
+			zlog(LOG_LVL_ERROR, "%s%s: %.*s", prefix, file,
+			     (int)(nl ? nl - line : (long)strlen(line)), line);
+		else
+			fprintf(stderr, "zpoold: %s%s: %.*s\n", prefix, file,
+				(int)(nl ? nl - line : (long)strlen(line)),
+				line);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+/* the configuration at start: the default file may be absent */
+static int load_initial(struct zcfg *c)
+{
+	char errs[8192];
+
+	config_defaults(c);
+	if (!opt.config_given && !opt.check_config &&
+	    !path_exists(opt.config)) {
+		zlog(LOG_LVL_INFO, "%s does not exist: built-in defaults",
+		     opt.config);
+		return 0;
+	}
+	if (config_load(opt.config, c, errs, sizeof(errs))) {
+		report_config_errors(opt.config, errs, false, "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the executor ---- */
+
+static void execute(const struct decision *d, bool dry)
+{
+	char p[PATH_MAX + 256], v[64], text[512];
+	const char *what = action_name(d->act);
+	int r;
+
+	switch (d->act) {
+	case ACT_WRITEBACK:
+		ZPATH(p, ZPOOLX_SYS "/pools/%lu/writeback", d->pool);
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)d->value);
+		break;
+	case ACT_COMPACT:
+		ZPATH(p, ZPOOLX_SYS "/pools/%lu/compact", d->pool);
+		snprintf(v, sizeof(v), "1");
+		break;
+	case ACT_SET_LIMIT:
+		ZPATH(p, ZSWAP_PARAMS "/max_pool_percent");
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)d->value);
+		break;
+	case ACT_SET_BACKEND:
+		ZPATH(p, ZSWAP_PARAMS "/zpool");
+		snprintf(v, sizeof(v), "%s", d->target);
+		break;
+	default:
+		return;
+	}
+	snprintf(text, sizeof(text), "%s%s: %s", dry ? "dry-run, not done: " : "",
+		 what, d->reason);
+	zlog_decision(what, d->pool, text);
+	pthread_mutex_lock(&lock);
+	dst.decisions[d->act]++;
+	if (d->act == ACT_WRITEBACK)
+		dst.writeback_pages += d->value;
+	pthread_mutex_unlock(&lock);
+	if (dry)
+		return;
+	r = write_value(p, v);
+	if (r < 0) {
+		zlog(LOG_LVL_WARNING, "%s: writing %s to %s failed: %s", what,
+		     v, p, strerror(-r));
+		pthread_mutex_lock(&lock);
+		dst.failures[d->act]++;
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+static void status_line(const struct sysinfo *s, size_t ndec)
+{
+	char a[32], b[32];
+	uint64_t total = 0, limit = 0;
+	size_t i;
+
+	for (i = 0; i < s->zx.npools; i++)
+		if (s->zx.pools[i].pool_bytes.has)
+			total += s->zx.pools[i].pool_bytes.v;
+	if (s->mem.mem_total_kb.has && s->zswap.max_pool_percent.has)
+		limit = s->mem.mem_total_kb.v * 1024 / 100 *
+			s->zswap.max_pool_percent.v;
+	fmt_human(a, sizeof(a), total);
+	fmt_human(b, sizeof(b), limit);
+	sd_notifyf(0, "STATUS=%zu zpoolx pools, %s of zswap's %s limit; %zu decisions last cycle%s",
+		   s->zx.npools, a, b, ndec,
+		   (cfg.dry_run || opt.dry_run) ? " (dry run)" : "");
+}
+
+static void cycle(void)
+{
+	struct decision d[POLICY_MAX_DECISIONS];
+	struct sysinfo s;
+	struct zcfg c;
+	size_t n, i;
+	bool dry;
+
+	pthread_mutex_lock(&lock);
+	c = cfg;
+	pthread_mutex_unlock(&lock);
+	dry = c.dry_run || opt.dry_run;
+	read_sysinfo(&s);
+	n = policy_decide(&c, &pst, &s, mono_ms(), d, POLICY_MAX_DECISIONS);
+	for (i = 0; i < n; i++)
+		execute(&d[i], dry);
+	status_line(&s, n);
+	free_sysinfo(&s);
+	pthread_mutex_lock(&lock);
+	dst.cycles++;
+	dst.last_cycle_unix = unix_now();
+	dst.dry_run = dry;
+	last_cycle_ms = mono_ms();
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- HTTP callbacks (libmicrohttpd's thread) ---- */
+
+static char *render(void *ctx, size_t *len)
+{
+	struct sysinfo s;
+	char *text;
+
+	(void)ctx;
+	read_sysinfo(&s);
+	pthread_mutex_lock(&lock);
+	dst.bpf_active = bpf != NULL;
+	text = metrics_render(&s, &dst, cfg.metrics.classes, bpf, len);
+	pthread_mutex_unlock(&lock);
+	free_sysinfo(&s);
+	return text;
+}
+
+static bool health(void *ctx, char *msg, size_t size)
+{
+	uint64_t now = mono_ms(), last, max;
+
+	(void)ctx;
+	pthread_mutex_lock(&lock);
+	last = last_cycle_ms;
+	max = 3 * (uint64_t)cfg.interval_ms + 2000;
+	pthread_mutex_unlock(&lock);
+	if (last && now - last <= max)
+		return true;
+	snprintf(msg, size,
+		 "unhealthy: no policy cycle for %llu ms (expected every %u ms)\n",
+		 (unsigned long long)(last ? now - last : now), cfg.interval_ms);
+	return false;
+}
+
+/* ---- BPF, HTTP and reload ---- */
+
+static void bpf_update(const struct zcfg *c)
+{
+	char why[768];
+	bool want = c->bpf.enabled && !opt.no_bpf;
+	struct bpfstats *b;
+
+	if (want == (bpf != NULL))
+		return;
+	if (!want) {
+		pthread_mutex_lock(&lock);
+		b = bpf;
+		bpf = NULL;
+		pthread_mutex_unlock(&lock);
+		bpfstats_close(b);
+		zlog(LOG_LVL_INFO, "BPF statistics detached (bpf.enabled is false)");
+		return;
+	}
+	b = bpfstats_open(why, sizeof(why));
+	if (!b) {
+		/* said once per attempt: at start and at a reload that asks */
+		zlog(LOG_LVL_WARNING,
+		     "BPF statistics unavailable, going on without the zpoolx_bpf_* metrics: %s",
+		     why);
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	bpf = b;
+	pthread_mutex_unlock(&lock);
+	zlog(LOG_LVL_INFO, "BPF statistics attached");
+}
+
+static bool http_same(const struct zcfg *a, const struct zcfg *b)
+{
+	return a->metrics.enabled == b->metrics.enabled &&
+	       !strcmp(a->metrics.listen, b->metrics.listen) &&
+	       a->metrics.max_connections == b->metrics.max_connections &&
+	       a->metrics.timeout_s == b->metrics.timeout_s &&
+	       a->metrics.max_request_bytes == b->metrics.max_request_bytes;
+}
+
+/* the endpoint for the new config; on failure the old one stays: -1 */
+static int http_update(const struct zcfg *old, const struct zcfg *c)
+{
+	char why[512];
+	struct http *h;
+
+	if (old && http_same(old, c) && (http != NULL) == c->metrics.enabled)
+		return 0;
+	if (!c->metrics.enabled) {
+		http_stop(http);
+		http = NULL;
+		return 0;
+	}
+	if (old && http && !strcmp(old->metrics.listen, c->metrics.listen)) {
+		/* same address: the old socket must go first */
+		http_stop(http);
+		http = http_start(c, render, health, NULL, why, sizeof(why));
+		if (http)
+			return 0;
+		zlog(LOG_LVL_ERROR, "%s", why);
+		http = http_start(old, render, health, NULL, why, sizeof(why));
+		if (!http)
+			zlog(LOG_LVL_ERROR, "the previous endpoint could not be restored: %s",
+			     why);
+		return -1;
+	}
+	h = http_start(c, render, health, NULL, why, sizeof(why));
+	if (!h) {
+		zlog(LOG_LVL_ERROR, "%s", why);
+		return -1;
+	}
+	http_stop(http);
+	http = h;
+	zlog(LOG_LVL_INFO, "metrics on http://%s/metrics", c->metrics.listen);
+	return 0;
+}
+
+static void reload(void)
+{
+	char errs[8192];
+	struct zcfg c, old;
+
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)mono_ms() * 1000);
+	if (config_load(opt.config, &c, errs, sizeof(errs))) {
+		report_config_errors(opt.config, errs, true,
+				     "reload refused, the running configuration stays: ");
+		pthread_mutex_lock(&lock);
+		dst.reloads_failed++;
+		pthread_mutex_unlock(&lock);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	old = cfg;
+	if (http_update(&old, &c)) {
+		zlog(LOG_LVL_ERROR,
+		     "reload refused, the running configuration stays: %s: the metrics endpoint could not move to %s",
+		     opt.config, c.metrics.listen);
+		pthread_mutex_lock(&lock);
+		dst.reloads_failed++;
+		pthread_mutex_unlock(&lock);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	cfg = c;
+	dst.reloads_ok++;
+	pthread_mutex_unlock(&lock);
+	log_set_level(c.log_level);
+	bpf_update(&c);
+	zlog(LOG_LVL_INFO, "configuration reloaded from %s", opt.config);
+	sd_notify(0, "READY=1");
+}
+
+/* ---- detaching, when not under systemd and not --foreground ---- */
+
+static int detach(void)
+{
+	int pfd[2], null;
+	char st = 1;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		/* the parent exits with the child's start-up result */
+		close(pfd[1]);
+		if (read(pfd[0], &st, 1) != 1)
+			st = ZEXIT_FAIL;
+		_exit(st);
+	}
+	close(pfd[0]);
+	ready_fd = pfd[1];
+	setsid();
+	if (chdir("/") < 0)
+		return -errno;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return 0;
+}
+
+static void tell_parent(char code)
+{
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, &code, 1) != 1) {
+		/* the parent is gone; nothing to tell */
+	}
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+/* ---- --replay ---- */
+
+static bool jnum(json_object *o, const char *key, struct num *n, int line,
+		 const char *file)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0) {
+		fprintf(stderr, "zpoold: %s:%d: %s: expected an integer >= 0\n",
+			file, line, key);
+		return false;
+	}
+	n->has = true;
+	n->v = (uint64_t)json_object_get_int64(v);
+	return true;
+}
+
+static bool jstr(json_object *o, const char *key, char *buf, size_t size,
+		 int line, const char *file)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string) ||
+	    strlen(json_object_get_string(v)) >= size) {
+		fprintf(stderr, "zpoold: %s:%d: %s: expected a string of at most %zu characters\n",
+			file, line, key, size - 1);
+		return false;
+	}
+	snprintf(buf, size, "%s", json_object_get_string(v));
+	return true;
+}
+
+static const char *const snapshot_keys[] = {
+	"t", "psi_some_avg10", "mem_total_kb", "mem_available_kb",
+	"swap_total_kb", "swap_free_kb", "max_pool_percent", "zpool",
+	"backends", "stored_pages", "pool_total_size", "reject_reclaim_fail",
+	"pools", NULL,
+};
+static const char *const pool_keys[] = {
+	"id", "backend", "type", "name", "state", "evictable", "pages",
+	"objects", "stored_bytes", "writeback", "compact", NULL,
+};
+
+static bool known(const char *const *keys, const char *k)
+{
+	for (; *keys; keys++)
+		if (!strcmp(*keys, k))
+			return true;
+	return false;
+}
+
+/* one trace line into s; false with a message on bad input */
+static bool snapshot_from_json(json_object *o, struct sysinfo *s, double *t,
+			       int line, const char *file)
+{
+	json_object *v, *pools;
+	size_t i, n;
+
+	memset(s, 0, sizeof(*s));
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (!known(snapshot_keys, key)) {
+			fprintf(stderr, "zpoold: %s:%d: unknown key \"%s\"\n",
+				file, line, key);
+			return false;
+		}
+	}
+	if (!json_object_object_get_ex(o, "t", &v) ||
+	    (!json_object_is_type(v, json_type_int) &&
+	     !json_object_is_type(v, json_type_double)) ||
+	    json_object_get_double(v) < 0) {
+		fprintf(stderr, "zpoold: %s:%d: t: expected the time in seconds, a number >= 0\n",
+			file, line);
+		return false;
+	}
+	*t = json_object_get_double(v);
+	if (json_object_object_get_ex(o, "psi_some_avg10", &v)) {
+		if ((!json_object_is_type(v, json_type_int) &&
+		     !json_object_is_type(v, json_type_double)) ||
+		    json_object_get_double(v) < 0 ||
+		    json_object_get_double(v) > 100) {
+			fprintf(stderr, "zpoold: %s:%d: psi_some_avg10: expected a number 0..100\n",
+				file, line);
+			return false;
+		}
+		s->psi.present = true;
+		s->psi.some_avg10 = json_object_get_double(v);
+	}
+	s->zswap.present = true;
+	s->zswap.enabled = 1;
+	s->zx.loaded = s->zx.sysfs = true;
+	snprintf(s->zx.backends, sizeof(s->zx.backends),
+		 "zpoolx_zbud zpoolx_zsmalloc");
+	if (!jnum(o, "mem_total_kb", &s->mem.mem_total_kb, line, file) ||
+	    !jnum(o, "mem_available_kb", &s->mem.mem_available_kb, line, file) ||
+	    !jnum(o, "swap_total_kb", &s->mem.swap_total_kb, line, file) ||
+	    !jnum(o, "swap_free_kb", &s->mem.swap_free_kb, line, file) ||
+	    !jnum(o, "max_pool_percent", &s->zswap.max_pool_percent, line,
+		  file) ||
+	    !jstr(o, "zpool", s->zswap.zpool, sizeof(s->zswap.zpool), line,
+		  file) ||
+	    !jstr(o, "backends", s->zx.backends, sizeof(s->zx.backends), line,
+		  file) ||
+	    !jnum(o, "stored_pages", &s->zswap.stored_pages, line, file) ||
+	    !jnum(o, "pool_total_size", &s->zswap.pool_total_size, line,
+		  file) ||
+	    !jnum(o, "reject_reclaim_fail", &s->zswap.reject_reclaim_fail,
+		  line, file))
+		return false;
+	s->zswap.debugfs = s->zswap.stored_pages.has;
+	if (!json_object_object_get_ex(o, "pools", &pools))
+		return true;
+	if (!json_object_is_type(pools, json_type_array) ||
+	    json_object_array_length(pools) > POLICY_MAX_POOLS) {
+		fprintf(stderr, "zpoold: %s:%d: pools: expected an array of at most %d objects\n",
+			file, line, POLICY_MAX_POOLS);
+		return false;
+	}
+	n = json_object_array_length(pools);
+	s->zx.pools = calloc(n ? n : 1, sizeof(*s->zx.pools));
+	if (!s->zx.pools)
+		return false;
+	for (i = 0; i < n; i++) {
+		json_object *po = json_object_array_get_idx(pools, i);
+		struct pool *p = &s->zx.pools[i];
+		struct num id = { false, 0 };
+		json_object *b;
+
+		if (!json_object_is_type(po, json_type_object)) {
+			fprintf(stderr, "zpoold: %s:%d: pools[%zu]: expected an object\n",
+				file, line, i);
+			return false;
+		}
+		json_object_object_foreach(po, pk, pv) {
+			(void)pv;
+			if (!known(pool_keys, pk)) {
+				fprintf(stderr, "zpoold: %s:%d: pools[%zu]: unknown key \"%s\"\n",
+					file, line, i, pk);
+				return false;
+			}
+		}
+		if (!jnum(po, "id", &id, line, file) || !id.has || !id.v) {
+			fprintf(stderr, "zpoold: %s:%d: pools[%zu].id: expected a pool id >= 1\n",
+				file, line, i);
+			return false;
+		}
+		p->id = (unsigned long)id.v;
+		snprintf(p->state, sizeof(p->state), "active");
+		snprintf(p->name, sizeof(p->name), "zswap%lu", p->id);
+		if (!jstr(po, "backend", p->backend, sizeof(p->backend), line,
+			  file) ||
+		    !jstr(po, "type", p->type, sizeof(p->type), line, file) ||
+		    !jstr(po, "name", p->name, sizeof(p->name), line, file) ||
+		    !jstr(po, "state", p->state, sizeof(p->state), line,
+			  file) ||
+		    !jnum(po, "evictable", &p->evictable, line, file) ||
+		    !jnum(po, "pages", &p->pages, line, file) ||
+		    !jnum(po, "objects", &p->objects, line, file) ||
+		    !jnum(po, "stored_bytes", &p->stored_bytes, line, file))
+			return false;
+		if (!p->type[0])
+			snprintf(p->type, sizeof(p->type), "zpoolx_%.48s",
+				 p->backend);
+		if (!p->evictable.has) {
+			p->evictable.has = true;
+			p->evictable.v = 1;
+		}
+		if (p->pages.has) {
+			p->pool_bytes.has = true;
+			p->pool_bytes.v = p->pages.v * ZPAGE_SIZE;
+		}
+		p->wb_has = true;
+		if (json_object_object_get_ex(po, "writeback", &b))
+			p->wb_has = json_object_get_boolean(b);
+		p->compact_file = !strcmp(p->backend, "zsmalloc");
+		if (json_object_object_get_ex(po, "compact", &b))
+			p->compact_file = json_object_get_boolean(b);
+		s->zx.npools++;
+	}
+	derive_pools(s);
+	return true;
+}
+
+static int replay(const struct zcfg *c)
+{
+	uint64_t counts[ACT_COUNT] = { 0 }, wb_pages = 0, sim_percent = 0;
+	char sim_zpool[128] = "";
+	struct decision d[POLICY_MAX_DECISIONS];
+	struct pstate st;
+	char *text, *line, *save = NULL;
+	int r, lineno = 0, snapshots = 0;
+	size_t n, i;
+
+	memset(&st, 0, sizeof(st));
+	r = read_all(opt.replay, &text, NULL, 16 << 20);
+	if (r < 0) {
+		fprintf(stderr, "zpoold: %s: cannot read the trace: %s\n",
+			opt.replay, strerror(-r));
+		return ZEXIT_USAGE;
+	}
+	for (line = text; line && *line; line = save) {
+		struct json_tokener *tok;
+		json_object *o;
+		struct sysinfo s;
+		double t;
+		char *nl = strchr(line, '\n');
+
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		line += strspn(line, " \t\r");
+		if (!*line || *line == '#')
+			continue;
+		tok = json_tokener_new();
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		o = json_tokener_parse_ex(tok, line, (int)strlen(line));
+		if (!o || !json_object_is_type(o, json_type_object) ||
+		    json_tokener_get_parse_end(tok) != strlen(line)) {
+			fprintf(stderr, "zpoold: %s:%d: expected one JSON object a line (see zpoold(8), TRACES)\n",
+				opt.replay, lineno);
+			json_object_put(o);
+			json_tokener_free(tok);
+			free(text);
+			return ZEXIT_USAGE;
+		}
+		json_tokener_free(tok);
+		if (!snapshot_from_json(o, &s, &t, lineno, opt.replay)) {
+			json_object_put(o);
+			free_sysinfo(&s);
+			free(text);
+			return ZEXIT_USAGE;
+		}
+		json_object_put(o);
+		/* what the policy set earlier stands in for the recording */
+		if (sim_percent)
+			s.zswap.max_pool_percent.v = sim_percent;
+		if (sim_zpool[0]) {
+			snprintf(s.zswap.zpool, sizeof(s.zswap.zpool), "%s",
+				 sim_zpool);
+			derive_pools(&s);
+		}
+		snapshots++;
+		n = policy_decide(c, &st, &s, (uint64_t)(t * 1000), d,
+				  POLICY_MAX_DECISIONS);
+		for (i = 0; i < n; i++) {
+			counts[d[i].act]++;
+			switch (d[i].act) {
+			case ACT_WRITEBACK:
+				wb_pages += d[i].value;
+				printf("t=%g writeback pool=%lu pages=%llu: %s\n",
+				       t, d[i].pool,
+				       (unsigned long long)d[i].value,
+				       d[i].reason);
+				break;
+			case ACT_COMPACT:
+				printf("t=%g compact pool=%lu: %s\n", t,
+				       d[i].pool, d[i].reason);
+				break;
+			case ACT_SET_LIMIT:
+				sim_percent = d[i].value;
+				printf("t=%g set_limit max_pool_percent=%llu: %s\n",
+				       t, (unsigned long long)d[i].value,
+				       d[i].reason);
+				break;
+			case ACT_SET_BACKEND:
+				snprintf(sim_zpool, sizeof(sim_zpool), "%s",
+					 d[i].target);
+				printf("t=%g set_backend zpool=%s: %s\n", t,
+				       d[i].target, d[i].reason);
+				break;
+			}
+		}
+		free_sysinfo(&s);
+	}
+	free(text);
+	printf("summary: snapshots=%d writeback=%llu writeback_pages=%llu compact=%llu set_limit=%llu set_backend=%llu\n",
+	       snapshots, (unsigned long long)counts[ACT_WRITEBACK],
+	       (unsigned long long)wb_pages,
+	       (unsigned long long)counts[ACT_COMPACT],
+	       (unsigned long long)counts[ACT_SET_LIMIT],
+	       (unsigned long long)counts[ACT_SET_BACKEND]);
+	return ZEXIT_OK;
+}
+
+/* ---- main ---- */
+
+static void warn_to_log(const char *text)
+{
+	zlog(LOG_LVL_WARNING, "%s", text);
+}
+
+int main(int argc, char **argv)
+{
+	bool systemd = getenv("NOTIFY_SOCKET") != NULL;
+	uint64_t wd_usec = 0, wait_ms, t0;
+	struct timespec ts;
+	sigset_t set;
+	siginfo_t si;
+	int r, sig;
+	char why[512];
+
+	zx_progname = "zpoold";
+	r = parse_args(argc, argv);
+	if (r)
+		return r;
+	zx_set_root(opt.root);
+	log_init(log_default_target());
+	if (load_initial(&cfg))
+		return ZEXIT_USAGE;
+	if (opt.check_config) {
+		printf("%s: the configuration is valid\n", opt.config);
+		return ZEXIT_OK;
+	}
+	if (opt.replay)
+		return replay(&cfg);
+	log_set_level(cfg.log_level);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!opt.foreground && !systemd) {
+		r = detach();
+		if (r < 0) {
+			fprintf(stderr, "zpoold: cannot detach: %s\n",
+				strerror(-r));
+			return ZEXIT_FAIL;
+		}
+		log_init(access("/run/systemd/journal/socket", F_OK) == 0 ?
+				 LOG_TO_JOURNAL : LOG_TO_SYSLOG);
+	}
+	zx_warn_hook = warn_to_log;
+	dst.start_unix = unix_now();
+	dst.dry_run = cfg.dry_run || opt.dry_run;
+	if (cfg.metrics.enabled) {
+		http = http_start(&cfg, render, health, NULL, why, sizeof(why));
+		if (!http) {
+			zlog(LOG_LVL_ERROR, "%s", why);
+			tell_parent(ZEXIT_FAIL);
+			return ZEXIT_FAIL;
+		}
+	}
+	if (opt.no_bpf)
+		zlog(LOG_LVL_INFO, "BPF statistics off (--no-bpf)");
+	else if (!cfg.bpf.enabled)
+		zlog(LOG_LVL_INFO, "BPF statistics off (bpf.enabled is false)");
+	else
+		bpf_update(&cfg);
+	zlog(LOG_LVL_INFO,
+	     "zpoold %s started: config %s, root %s, metrics %s%s, policy every %u ms%s",
+	     ZPOOLD_VERSION, opt.config, opt.root[0] ? opt.root : "/",
+	     cfg.metrics.enabled ? "on http://" : "off",
+	     cfg.metrics.enabled ? cfg.metrics.listen : "", cfg.interval_ms,
+	     dst.dry_run ? ", dry run: nothing is written" : "");
+	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
+		wd_usec = 0;
+	cycle();
+	sd_notify(0, "READY=1");
+	tell_parent(ZEXIT_OK);
+
+	for (;;) {
+		if (opt.cycles && dst.cycles >= opt.cycles)
+			break;
+		t0 = mono_ms();
+		for (;;) {
+			uint64_t now = mono_ms(), interval;
+
+			pthread_mutex_lock(&lock);
+			interval = cfg.interval_ms;
+			pthread_mutex_unlock(&lock);
+			if (now - t0 >= interval)
+				break;
+			wait_ms = interval - (now - t0);
+			if (wd_usec && wait_ms > wd_usec / 2000)
+				wait_ms = wd_usec / 2000;
+			ts.tv_sec = (time_t)(wait_ms / 1000);
+			ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
+			sig = sigtimedwait(&set, &si, &ts);
+			if (wd_usec)
+				sd_notify(0, "WATCHDOG=1");
+			if (sig == SIGHUP) {
+				zlog(LOG_LVL_INFO, "SIGHUP: reloading %s",
+				     opt.config);
+				reload();
+			} else if (sig == SIGTERM || sig == SIGINT) {
+				zlog(LOG_LVL_INFO, "%s: stopping",
+				     sig == SIGTERM ? "SIGTERM" : "SIGINT");
+				goto out;
+			}
+		}
+		cycle();
+		if (wd_usec)
+			sd_notify(0, "WATCHDOG=1");
+	}
+out:
+	sd_notify(0, "STOPPING=1");
+	http_stop(http);
+	bpfstats_close(bpf);
+	return ZEXIT_OK;
+}
