@@ -29,6 +29,7 @@ enum {
 	O_JSON = 1 << 4,	/* -J */
 	O_TOP = 1 << 5,		/* --interval, --iterations */
 	O_ADVISE = 1 << 6,	/* --file, --pid, --samples */
+	O_BPF = 1 << 7,		/* --run */
 };
 
 struct command {
@@ -57,6 +58,7 @@ static const struct command commands[] = {
 	{ "top", cmd_top, 0, 0, "", O_BYTES | O_TOP },
 	{ "doctor", cmd_doctor, 0, 0, "", O_JSON },
 	{ "advise", cmd_advise, 0, 0, "", O_JSON | O_ADVISE },
+	{ "bpf", cmd_bpf, 0, 0, "", O_JSON | O_TOP | O_BPF },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -73,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "file", required_argument, NULL, 'f' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "samples", required_argument, NULL, 's' },
+	{ "run", required_argument, NULL, 'X' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -81,7 +84,7 @@ static const struct option long_opts[] = {
 static const char accepted_opts[] =
 	"--root, -o/--output, --output-all, -n/--noheadings, --raw, -b/--bytes, "
 	"-J/--json, -i/--interval, --iterations, -f/--file, -p/--pid, "
-	"-s/--samples, -h/--help, -V/--version";
+	"-s/--samples, --run, -h/--help, -V/--version";
 
 static void usage(FILE *f)
 {
@@ -103,6 +106,7 @@ static void usage(FILE *f)
 	      "  top                       live view, a bar per pool\n"
 	      "  doctor                    why zswap is not storing, and what to do\n"
 	      "  advise                    sample memory, recommend backend and compressor\n"
+	      "  bpf                       BPF counters and histograms per pool\n"
 	      "\n"
 	      "Options:\n"
 	      "      --root DIR            prefix for every /sys and /proc path\n"
@@ -113,11 +117,13 @@ static void usage(FILE *f)
 	      "      --raw                 unaligned tables (status: pool table only)\n"
 	      "  -b, --bytes               sizes in bytes, not 1.5M\n"
 	      "  -J, --json                JSON output (status, stats, doctor, advise)\n"
-	      "  -i, --interval SECS       top: seconds between redraws (0.01..3600)\n"
-	      "      --iterations N        top: stop after N redraws (1..1000000)\n"
+	      "  -i, --interval SECS       top: seconds between redraws (0.01..3600);\n"
+	      "                            bpf: seconds to count before printing\n"
+	      "      --iterations N        top, bpf: stop after N redraws (1..1000000)\n"
 	      "  -f, --file PATH           advise: sample pages of this file\n"
 	      "  -p, --pid PID             advise: sample the memory of this process\n"
 	      "  -s, --samples N           advise: pages to sample (1..65536, default 1024)\n"
+	      "      --run CMD             bpf: count while /bin/sh -c CMD runs\n"
 	      "  -h, --help                this help\n"
 	      "  -V, --version             version\n"
 	      "\n"
@@ -141,6 +147,7 @@ static const char *opt_name(int c)
 	case 'f': return "--file";
 	case 'p': return "--pid";
 	case 's': return "--samples";
+	case 'X': return "--run";
 	}
 	return "?";
 }
@@ -155,6 +162,7 @@ static unsigned opt_bit(int c)
 	case 'J': return O_JSON;
 	case 'i': case 'c': return O_TOP;
 	case 'f': case 'p': case 's': return O_ADVISE;
+	case 'X': return O_BPF;
 	}
 	return 0;
 }
@@ -295,6 +303,7 @@ int main(int argc, char **argv)
 				return fail(EXIT_USAGE,
 					    "--interval: invalid value '%.32s': expected seconds 0.01..3600, at most 3 decimals",
 					    optarg);
+			opt.interval_given = true;
 			break;
 		case 'c':
 			if (!parse_arg_range(optarg, 1, 1000000, false, &v))
@@ -322,6 +331,9 @@ int main(int argc, char **argv)
 					    "--samples: invalid value '%.32s': expected an integer 1..65536",
 					    optarg);
 			opt.samples = (long)v;
+			break;
+		case 'X':
+			opt.run = optarg;
 			break;
 		case 'h':
 			usage(stdout);

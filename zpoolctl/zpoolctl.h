@@ -10,6 +10,7 @@
  *   stats.c      stats POOL
  *   doctor.c     doctor
  *   advise.c     advise (sampling, lz4/zstd, zbud/zsmalloc packing)
+ *   bpf.c        bpf (BPF counters and histograms, bpf/libzpoolx_bpf.a)
  *
  * Paths under --root, reading and writing files, strict numbers and the
  * readers of zswap, zpoolx, /proc/swaps, /proc/meminfo and PSI are shared
@@ -50,6 +51,8 @@ struct options {
 	const char *file;	/* advise */
 	long pid;		/* advise: 0 = none */
 	long samples;		/* advise */
+	bool interval_given;	/* -i given (bpf: excludes --run) */
+	const char *run;	/* bpf: shell command to count during */
 };
 extern struct options opt;
 
@@ -121,6 +124,7 @@ int cmd_writeback(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_advise(int argc, char **argv);
+int cmd_bpf(int argc, char **argv);		/* bpf.c */
 
 /* print JSON (json-c object) to stdout and release it */
 struct json_object;

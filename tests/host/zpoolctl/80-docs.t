@@ -5,8 +5,8 @@
 
 MAN=$TOP/zpoolctl/zpoolctl.8
 COMPL=$TOP/zpoolctl/zpoolctl.bash-completion
-CMDS="status set-backend set-compressor set-limit set-accept-threshold enable disable compact writeback stats top doctor advise"
-OPTS="--root --output --output-all --noheadings --raw --bytes --json --interval --iterations --file --pid --samples --help --version"
+CMDS="status set-backend set-compressor set-limit set-accept-threshold enable disable compact writeback stats top doctor advise bpf"
+OPTS="--root --output --output-all --noheadings --raw --bytes --json --interval --iterations --file --pid --samples --run --help --version"
 
 if command -v groff >/dev/null; then
 	warn=$(groff -man -ww -z "$MAN" 2>&1)
