@@ -6,8 +6,10 @@
  * and the counters as _total.  Built without BPF (no bpf/ library, or
  * make NO_BPF=1), bpfstats_open() says so and zpoold goes on without.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "zpoold.h"
@@ -65,6 +67,15 @@ struct bpfstats *bpfstats_open(char *why, size_t whysize)
 		return NULL;
 	}
 	memset(&err, 0, sizeof(err));
+	/* kernels that charge BPF maps to RLIMIT_MEMLOCK (no memcg
+	 * accounting): lift it, as root may; harmless elsewhere */
+	{
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+		if (setrlimit(RLIMIT_MEMLOCK, &rl))
+			zlog(LOG_LVL_DEBUG, "RLIMIT_MEMLOCK stays: %s",
+			     strerror(errno));
+	}
 	r = zpx_bpf_open(&bs->b, 0, &err);
 	if (r < 0) {
 		snprintf(why, whysize, "%s: %s", zpx_bpf_strerror(r), err.msg);

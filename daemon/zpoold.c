@@ -34,6 +34,8 @@ static struct {
 	bool no_bpf;
 	bool dry_run;
 	const char *replay;
+	const char *record;
+	FILE *record_f;
 	uint64_t cycles;	/* 0 = run until stopped */
 	char root[2048];
 } opt = { .config = ZPOOLD_DEFAULT_CONFIG };
@@ -46,6 +48,7 @@ static struct bpfstats *bpf;
 static struct http *http;
 static uint64_t last_cycle_ms;	/* monotonic */
 static int ready_fd = -1;	/* the waiting parent, when detaching */
+static uint64_t start_ms;
 
 static uint64_t mono_ms(void)
 {
@@ -78,6 +81,8 @@ static void usage(FILE *f)
 		"      --root DIR        prefix for every /sys and /proc path (tests)\n"
 		"      --replay TRACE    run the policy over a recorded trace and print\n"
 		"                        its decisions (see zpoold(8), TRACES)\n"
+		"      --record TRACE    append each cycle's snapshot to TRACE, in the\n"
+		"                        format --replay reads\n"
 		"      --cycles N        stop after N policy cycles (1..1000000; tests)\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version\n");
@@ -101,6 +106,7 @@ static int parse_args(int argc, char **argv)
 		{ "no-bpf", no_argument, NULL, 'B' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "replay", required_argument, NULL, 'P' },
+		{ "record", required_argument, NULL, 'O' },
 		{ "cycles", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,6 +151,12 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'P':
 			opt.replay = optarg;
+			break;
+		case 'O':
+			if (!optarg[0])
+				return usage_error("--record: %sexpected a file name",
+						   "");
+			opt.record = optarg;
 			break;
 		case 'C':
 			if (!parse_arg_range(optarg, 1, 1000000, false,
@@ -279,6 +291,61 @@ static void status_line(const struct sysinfo *s, size_t ndec)
 		   (cfg.dry_run || opt.dry_run) ? " (dry run)" : "");
 }
 
+/* one snapshot as a trace line (zpoold(8), TRACES) */
+static void record(const struct sysinfo *s, double t)
+{
+	json_object *o = json_object_new_object(), *pools, *po;
+	size_t i;
+
+	if (!o)
+		return;
+#define ADDN(obj, key, n)                                                \
+	if ((n).has)                                                     \
+		json_object_object_add(obj, key, json_object_new_int64(  \
+							 (int64_t)(n).v))
+	json_object_object_add(o, "t", json_object_new_double(t));
+	if (s->psi.present)
+		json_object_object_add(o, "psi_some_avg10",
+				       json_object_new_double(s->psi.some_avg10));
+	ADDN(o, "mem_total_kb", s->mem.mem_total_kb);
+	ADDN(o, "mem_available_kb", s->mem.mem_available_kb);
+	ADDN(o, "swap_total_kb", s->mem.swap_total_kb);
+	ADDN(o, "swap_free_kb", s->mem.swap_free_kb);
+	ADDN(o, "max_pool_percent", s->zswap.max_pool_percent);
+	if (s->zswap.zpool[0])
+		json_object_object_add(o, "zpool",
+				       json_object_new_string(s->zswap.zpool));
+	ADDN(o, "stored_pages", s->zswap.stored_pages);
+	ADDN(o, "pool_total_size", s->zswap.pool_total_size);
+	ADDN(o, "reject_reclaim_fail", s->zswap.reject_reclaim_fail);
+	pools = json_object_new_array();
+	for (i = 0; pools && i < s->zx.npools; i++) {
+		const struct pool *p = &s->zx.pools[i];
+
+		po = json_object_new_object();
+		if (!po)
+			break;
+		json_object_object_add(po, "id", json_object_new_int64((int64_t)p->id));
+		json_object_object_add(po, "backend", json_object_new_string(p->backend));
+		json_object_object_add(po, "name", json_object_new_string(p->name));
+		json_object_object_add(po, "state", json_object_new_string(p->state));
+		ADDN(po, "evictable", p->evictable);
+		ADDN(po, "pages", p->pages);
+		ADDN(po, "objects", p->objects);
+		ADDN(po, "stored_bytes", p->stored_bytes);
+		json_object_object_add(po, "writeback", json_object_new_boolean(p->wb_has));
+		json_object_object_add(po, "compact", json_object_new_boolean(p->compact_file));
+		json_object_array_add(pools, po);
+	}
+#undef ADDN
+	if (pools)
+		json_object_object_add(o, "pools", pools);
+	fprintf(opt.record_f, "%s\n",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(opt.record_f);
+	json_object_put(o);
+}
+
 static void cycle(void)
 {
 	struct decision d[POLICY_MAX_DECISIONS];
@@ -292,6 +359,8 @@ static void cycle(void)
 	pthread_mutex_unlock(&lock);
 	dry = c.dry_run || opt.dry_run;
 	read_sysinfo(&s);
+	if (opt.record_f)
+		record(&s, (double)(mono_ms() - start_ms) / 1000);
 	n = policy_decide(&c, &pst, &s, mono_ms(), d, POLICY_MAX_DECISIONS);
 	for (i = 0; i < n; i++)
 		execute(&d[i], dry);
@@ -844,6 +913,16 @@ int main(int argc, char **argv)
 	}
 	zx_warn_hook = warn_to_log;
 	dst.start_unix = unix_now();
+	start_ms = mono_ms();
+	if (opt.record) {
+		opt.record_f = fopen(opt.record, "ae");
+		if (!opt.record_f) {
+			zlog(LOG_LVL_ERROR, "--record: cannot open %s: %s",
+			     opt.record, strerror(errno));
+			tell_parent(ZEXIT_USAGE);
+			return ZEXIT_USAGE;
+		}
+	}
 	dst.dry_run = cfg.dry_run || opt.dry_run;
 	if (cfg.metrics.enabled) {
 		http = http_start(&cfg, render, health, NULL, why, sizeof(why));
@@ -909,5 +988,7 @@ out:
 	sd_notify(0, "STOPPING=1");
 	http_stop(http);
 	bpfstats_close(bpf);
+	if (opt.record_f)
+		fclose(opt.record_f);
 	return ZEXIT_OK;
 }

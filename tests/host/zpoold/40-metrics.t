@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# The metrics writer, through the endpoint of a zpoold running on fake
+# trees: valid for promtool check metrics (HELP and TYPE on every family,
+# counters _total, base units), the expected families and values, and
+# values the kernel does not offer left out rather than written as 0.
+
+t=$(newtree)
+if start_daemon "$t" '"interval_ms": 200'; then
+	get "http://127.0.0.1:$PORT/metrics"
+	printf '%s\n' "$OUT" >"$WORK/m1.txt"
+	tap $( [ "$CODE" = 200 ]; echo $?) "GET /metrics: 200"
+	tap $(grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' <<<"$HDRS"; echo $?) \
+		"Content-Type: text/plain; version=0.0.4"
+	promtool check metrics <"$WORK/m1.txt" >"$WORK/promtool.out" 2>&1
+	tap $? "promtool check metrics: no problems$(sed 's/^/; /' "$WORK/promtool.out" | tr -d '\n' | head -c 300)"
+	# every family: HELP then TYPE, name zpoolx_*, counters end in _total
+	awk '
+		/^# HELP / { h[$3] = 1; next }
+		/^# TYPE / { if (!h[$3]) { print "no HELP before TYPE: " $3; bad = 1 }
+			     if ($3 !~ /^zpoolx_/) { print "prefix: " $3; bad = 1 }
+			     if ($4 == "counter" && $3 !~ /_total$/) { print "counter without _total: " $3; bad = 1 }
+			     t[$3] = $4; next }
+		/^#/ { next }
+		{ n = $1; sub(/\{.*/, "", n); b = n; sub(/_(bucket|sum|count)$/, "", b)
+		  if (!(n in t) && !((b in t) && t[b] == "histogram")) { print "sample without TYPE: " n; bad = 1 } }
+		END { exit bad }' "$WORK/m1.txt" >"$WORK/fam.out"
+	tap $? "every sample has a family with HELP and TYPE, zpoolx_ prefix, counters _total$(head -3 "$WORK/fam.out" | tr '\n' ' ')"
+	tap $( ! grep -E '^# TYPE' "$WORK/m1.txt" | grep -E '_(ms|milliseconds|kb|kib|mib|percent)( |$)' >/dev/null; echo $?) \
+		"base units only: no _ms, _kb, _percent"
+	m() { grep -qxF -- "$1" "$WORK/m1.txt"; }
+	tap $( { m 'zpoolx_zswap_enabled 1' && m 'zpoolx_zswap_info{compressor="lz4",zpool="zpoolx_zsmalloc"} 1' &&
+		m 'zpoolx_zswap_max_pool_ratio 0.20000000000000001' && m 'zpoolx_zswap_limit_bytes 419430400' &&
+		m 'zpoolx_zswap_stored_pages 3000' && m 'zpoolx_zswap_pool_bytes 4096000' &&
+		m 'zpoolx_zswap_written_back_pages_total 9' &&
+		m 'zpoolx_zswap_rejected_stores_total{reason="compress_poor"} 2' &&
+		m 'zpoolx_zswap_rejected_stores_total{reason="reclaim_fail"} 0'; }; echo $?) \
+		"zswap's parameters and debugfs counters"
+	tap $( { m 'zpoolx_memory_total_bytes 2097152000' && m 'zpoolx_memory_available_bytes 1048576000' &&
+		m 'zpoolx_swap_total_bytes 1073737728' &&
+		m 'zpoolx_memory_pressure_ratio{kind="some",window="10s"} 0.014999999999999999' &&
+		m 'zpoolx_memory_pressure_ratio{kind="full",window="300s"} 0' &&
+		m 'zpoolx_memory_pressure_stalled_seconds_total{kind="some"} 0.123456'; }; echo $?) \
+		"memory, swap and PSI in bytes, ratios and seconds"
+	tap $( { m 'zpoolx_module_loaded 1' &&
+		m 'zpoolx_pool_info{pool="1",backend="zbud",type="zpoolx_zbud",name="zswap",state="active"} 1' &&
+		m 'zpoolx_pool_info{pool="2",backend="zsmalloc",type="zpoolx_zsmalloc",name="zswap",state="active"} 1' &&
+		m 'zpoolx_pool_current{pool="2"} 1' && m 'zpoolx_pool_current{pool="1"} 0' &&
+		m 'zpoolx_pool_bytes{pool="2"} 4096000' && m 'zpoolx_pool_objects{pool="1"} 3000' &&
+		m 'zpoolx_pool_utilisation_ratio{pool="2"} 0.90000000000000002' &&
+		m 'zpoolx_pool_evict_failures_total{pool="1"} 1' &&
+		m 'zpoolx_pool_writeback_pages_total{pool="1"} 5' &&
+		m 'zpoolx_pool_compacted_pages_total{pool="2"} 10' &&
+		! grep -q 'zpoolx_pool_compacted_pages_total{pool="1"}' "$WORK/m1.txt"; }; echo $?) \
+		"per-pool gauges and counters; compaction only where the backend has it"
+	tap $( { m 'zpoolx_class_used_objects{pool="2",size="1024"} 790' &&
+		m 'zpoolx_class_pages{pool="2",size="4096"} 10' &&
+		m 'zpoolx_class_zspages{pool="2",size="1024",fullness="almost_full"} 5' &&
+		m 'zpoolx_class_pages_per_zspage{pool="2",size="208"} 2'; }; echo $?) \
+		"per-class gauges of zsmalloc pools"
+	tap $( { m 'zpoolx_daemon_decisions_total{action="writeback"} 0' &&
+		m 'zpoolx_daemon_failed_actions_total{action="compact"} 0' &&
+		m 'zpoolx_daemon_config_reloads_total{result="error"} 0' &&
+		m 'zpoolx_daemon_bpf_active 0' && m 'zpoolx_daemon_dry_run 0' &&
+		grep -qE '^zpoolx_daemon_policy_cycles_total [1-9]' "$WORK/m1.txt" &&
+		grep -qE '^zpoolx_daemon_build_info\{version="[0-9.]+"\} 1$' "$WORK/m1.txt"; }; echo $?) \
+		"the daemon's decisions, failures, reloads and cycles as counters"
+	stop_daemon
+	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "zpoold stops on SIGTERM with exit 0, no sanitizer report"
+else
+	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+fi
+
+# a poorer system: no debugfs, no PSI, no zpoolx, odd label values
+t=$(newtree)
+rm -rf "$t/sys/kernel/debug" "$t/proc/pressure" "$t/sys/kernel/zpoolx" "$t/sys/module/zpoolx"
+w "$t/sys/module/zswap/parameters/compressor" 'lz"4\x'
+if start_daemon "$t" '"interval_ms": 200'; then
+	get "http://127.0.0.1:$PORT/metrics"
+	printf '%s\n' "$OUT" >"$WORK/m2.txt"
+	promtool check metrics <"$WORK/m2.txt" >"$WORK/promtool.out" 2>&1
+	tap $? "without debugfs, PSI and zpoolx: still valid for promtool$(sed 's/^/; /' "$WORK/promtool.out" | tr -d '\n' | head -c 300)"
+	tap $( { ! grep -q 'zpoolx_zswap_written_back_pages_total\|zpoolx_memory_pressure\|zpoolx_pool_' "$WORK/m2.txt" &&
+		grep -qx 'zpoolx_module_loaded 0' "$WORK/m2.txt" &&
+		grep -qx 'zpoolx_zswap_stored_pages 3000' "$WORK/m2.txt"; }; echo $?) \
+		"what the kernel does not offer is left out, not 0; stored pages from /proc/meminfo Zswapped"
+	tap $(grep -qxF 'zpoolx_zswap_info{compressor="lz\"4\\x",zpool="zpoolx_zsmalloc"} 1' "$WORK/m2.txt"; echo $?) \
+		"label values escaped (quote, backslash)"
+	stop_daemon
+else
+	tap 1 "zpoold did not start on the poorer tree: $(tail -3 "$DLOG" | tr '\n' ' ')"
+fi
+

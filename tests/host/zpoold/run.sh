@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host tests of zpoold: the configuration and every config error, the
+# policy engine on recorded traces (--replay), the metrics writer (checked
+# with promtool), the HTTP endpoint, the executor, SIGHUP reload and the
+# systemd unit, against fake /sys and /proc trees (--root), with the
+# ASan/UBSan binary.
+#
+#   tests/host/zpoold/run.sh        (ZPOOLD=path overrides the binary,
+#                                    default daemon/zpoold-asan, built here)
+#
+# Prints TAP on stdout; exits non-zero if any test fails.  Needs bash,
+# curl, promtool (Debian's prometheus package), jq.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+if [ -z "${ZPOOLD_GIVEN:-}" ] && ! make -s -C "$TOP/daemon" sanitize >/dev/null 2>&1; then
+	echo "Bail out! make -C daemon sanitize failed"
+	exit 1
+fi
+if [ ! -x "$ZPOOLD" ]; then
+	echo "Bail out! $ZPOOLD is not built (make -C daemon sanitize)"
+	exit 1
+fi
+for c in curl promtool jq; do
+	if ! command -v $c >/dev/null; then
+		echo "Bail out! $c is needed (scripts/install-deps)"
+		exit 1
+	fi
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/zpoold-test.XXXXXX")
+cleanup() {
+	stop_daemon
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for t in "$HERE"/[0-9]*.t; do
+	echo "# $(basename "$t")"
+	# shellcheck source=/dev/null
+	source "$t"
+done
+tap_end
