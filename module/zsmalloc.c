@@ -798,17 +798,19 @@ static void zsx_free_work(struct work_struct *work)
 
 /* ---- zpool driver ---- */
 
-/* The zspage of @class an object should go to; off its group list. */
-static struct zsx_zspage *zsx_find_room(struct zsx_class *class)
+/*
+ * The first zspage of the first non-empty group among @groups (in that
+ * order) of @class, taken off its group list; NULL if all are empty.
+ */
+static struct zsx_zspage *zsx_take_first(struct zsx_class *class,
+					 const enum zsx_group *groups,
+					 unsigned int n)
 {
-	static const enum zsx_group order[] = {
-		ZSX_ALMOST_FULL, ZSX_ALMOST_EMPTY, ZSX_EMPTY,
-	};
 	struct zsx_zspage *zs;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		zs = list_first_entry_or_null(&class->groups[order[i]],
+	for (i = 0; i < n; i++) {
+		zs = list_first_entry_or_null(&class->groups[groups[i]],
 					      struct zsx_zspage, node);
 		if (zs) {
 			zsx_group_del(zs);
@@ -816,6 +818,16 @@ static struct zsx_zspage *zsx_find_room(struct zsx_class *class)
 		}
 	}
 	return NULL;
+}
+
+/* The zspage of @class an object should go to; off its group list. */
+static struct zsx_zspage *zsx_find_room(struct zsx_class *class)
+{
+	static const enum zsx_group order[] = {
+		ZSX_ALMOST_FULL, ZSX_ALMOST_EMPTY, ZSX_EMPTY,
+	};
+
+	return zsx_take_first(class, order, ARRAY_SIZE(order));
 }
 
 static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
@@ -1057,18 +1069,8 @@ static struct zsx_zspage *zsx_pick_dest(struct zsx_class *class)
 	static const enum zsx_group order[] = {
 		ZSX_ALMOST_FULL, ZSX_ALMOST_EMPTY,
 	};
-	struct zsx_zspage *zs;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		zs = list_first_entry_or_null(&class->groups[order[i]],
-					      struct zsx_zspage, node);
-		if (zs) {
-			zsx_group_del(zs);
-			return zs;
-		}
-	}
-	return NULL;
+	return zsx_take_first(class, order, ARRAY_SIZE(order));
 }
 
 /* Move objects from @src to @dst until one is empty or the other full. */

@@ -16,65 +16,10 @@
 # vm-timeout-debug: 2400
 # shellcheck shell=bash
 set -u
-
+. "$ZPOOLX_TOP/tests/vm/lib.sh"
 type=zpoolx_zsmalloc
-pools=/sys/kernel/zpoolx/pools
+. "$ZPOOLX_TOP/tests/vm/kmod.sh"
 params=/sys/module/zpoolx/parameters
-marker="zsmalloc-kmod: start $$ $(date +%s%N)"
-pagesize=$(getconf PAGESIZE)
-
-# Plain TAP, the plan at the end.
-n=0
-failed=0
-tap() { # STATUS DESC
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-check() { # DESC CMD...
-	local d=$1
-	shift
-	"$@" >&2 2>&1
-	tap $? "$d"
-}
-diag() { echo "# $*"; }
-
-# The kernel log since the marker, without timestamps.
-klog() {
-	dmesg -t | sed -n "\|$marker|,\$p"
-}
-
-# pool_dir NAME: the sysfs directory of the live pool called NAME
-pool_dir() {
-	local d
-	for d in "$pools"/*/; do
-		[ -f "$d/name" ] && [ "$(cat "$d/name")" = "$1" ] && {
-			echo "${d%/}"
-			return 0
-		}
-	done
-	return 1
-}
-
-# pool_matches DIR KEY=VALUE...: every counter file has its value
-pool_matches() {
-	local dir=$1 kv bad=0 got
-	shift
-	for kv in "$@"; do
-		got=$(cat "$dir/${kv%%=*}" 2>&1)
-		if [ "$got" != "${kv#*=}" ]; then
-			diag "  $dir/${kv%%=*}: got '$got', want '${kv#*=}'"
-			bad=1
-		fi
-	done
-	return $bad
-}
-
-val() { cat "$1/$2" 2>/dev/null || echo "?"; }
 
 # class_table DIR: one line per class directory (one process for all the
 # files: forking cat per file is slow in a TCG guest):
@@ -124,78 +69,9 @@ classes_ok() {
 		}'
 }
 
-# run_kmod DESC PARAMS...: insmod zpool_test, turn its results into TAP
-run_kmod() {
-	local desc=$1 line kmod_n=0 done_line=
-	shift
-	marker="zsmalloc-kmod: $desc $$ $(date +%s%N)"
-	echo "$marker" >/dev/kmsg
-	insmod "$ZPOOLX_BUILD/kmod/zpool_test.ko" type=$type "$@" >&2 2>&1
-	tap $? "insmod zpool_test type=$type $* (init passes only if every kmod test passed)"
-	kmodlog=${TMPDIR:-/tmp}/zpool_test.log
-	klog | sed -n 's/^zpool_test: //p' >"$kmodlog"
-	expects=()
-	while IFS= read -r line; do
-		case $line in
-		"ok "*)
-			kmod_n=$((kmod_n + 1))
-			tap 0 "kmod ($desc): ${line#ok * - }"
-			;;
-		"not ok "*)
-			kmod_n=$((kmod_n + 1))
-			tap 1 "kmod ($desc): ${line#not ok * - }"
-			;;
-		"# "*) echo "$line" ;;
-		"expect "*) expects+=("${line#expect }") ;;
-		"done "*) done_line=${line#done } ;;
-		esac
-	done <"$kmodlog"
-	diag "kmod summary: ${done_line:-none}"
-	check "kmod ($desc) finished with no failure, $kmod_n results seen (${done_line:-no done line})" \
-		test "$done_line" = "passed=$kmod_n failed=0"
-}
-
-# ---- load, tunables ----
-check "insmod zpoolx" insmod "$ZPOOLX_BUILD/zpoolx.ko"
-check "$type is among /sys/kernel/zpoolx/backends" \
-	grep -qw "$type" /sys/kernel/zpoolx/backends
-check "max_zspage_pages defaults to 8, movable to Y" \
-	test "$(cat $params/max_zspage_pages)" = 8 -a "$(cat $params/movable)" = Y
-check_fails() { ! "$@"; }
-for v in 0 17 -1 abc ""; do
-	check "max_zspage_pages refuses '$v' (EINVAL)" \
-		check_fails sh -c "echo '$v' >$params/max_zspage_pages"
-done
-check "max_zspage_pages is still 8" test "$(cat $params/max_zspage_pages)" = 8
-check "max_zspage_pages accepts 16, then 8 again" \
-	sh -c "echo 16 >$params/max_zspage_pages && test \$(cat $params/max_zspage_pages) = 16 && echo 8 >$params/max_zspage_pages"
-
-# ---- the module's own results ----
-run_kmod defaults hold=1 stress_secs=5
-
-# ---- destroy with live objects: one pr_warn line, freed ----
-warns=$(klog | grep -c "(zpool_test_leak): destroyed with 10 live objects")
-check "destroying a pool with 10 live objects warned once ($warns lines)" \
-	test "$warns" = 1
-
-# ---- the pools kept alive ----
-ids=$(cd "$pools" 2>/dev/null && echo *)
-check "exactly the two held pools are left (ids: $ids)" \
-	test "$(wc -w <<<"$ids")" = 2
-check "kmod printed 2 expect lines (${#expects[@]})" test ${#expects[@]} = 2
-for e in "${expects[@]}"; do
-	# shellcheck disable=SC2086 # one word per counter
-	set -- $e
-	name=${1#pool=}
-	shift
-	dir=$(pool_dir "$name")
-	if [ -z "$dir" ]; then
-		tap 1 "pool $name is in $pools"
-		continue
-	fi
-	diag "$name is $dir"
-	check "pool $name: sysfs counters match the module's ($*)" \
-		pool_matches "$dir" "$@"
+# zsmalloc's own files of a held pool
+zsmalloc_pool_checks() { # NAME DIR
+	local name=$1 dir=$2 pages f
 	pages=$(val "$dir" pages)
 	check "pool $name: backend, type, state, evictable, pool_bytes, max_zspage_pages, movable" \
 		pool_matches "$dir" backend=zsmalloc type=$type state=active \
@@ -209,13 +85,26 @@ for e in "${expects[@]}"; do
 	for f in pages_isolated pages_migrated pages_putback migrate_failures; do
 		check "pool $name: $f is a number" grep -Eqx '[0-9]+' "$dir/$f"
 	done
+}
+
+# ---- load, tunables ----
+load_checks
+check "max_zspage_pages defaults to 8, movable to Y" \
+	test "$(cat $params/max_zspage_pages)" = 8 -a "$(cat $params/movable)" = Y
+for v in 0 17 -1 abc ""; do
+	check "max_zspage_pages refuses '$v' (EINVAL)" \
+		check_fails sh -c "echo '$v' >$params/max_zspage_pages"
 done
+check "max_zspage_pages is still 8" test "$(cat $params/max_zspage_pages)" = 8
+check "max_zspage_pages accepts 16, then 8 again" \
+	sh -c "echo 16 >$params/max_zspage_pages && test \$(cat $params/max_zspage_pages) = 16 && echo 8 >$params/max_zspage_pages"
+
+# ---- the module's own results ----
+run_kmod defaults hold=1 stress_secs=5
+
+check_held_pools zsmalloc_pool_checks
 diag "stress pool: $(for f in pages_isolated pages_migrated pages_putback migrate_failures compact; do
 	printf '%s=%s ' $f "$(val "$(pool_dir zpool_test_stress)" $f)"; done)"
-
-check "rmmod zpoolx is refused while its pools are alive" \
-	check_fails rmmod zpoolx
-check "zpoolx is still loaded" test -d /sys/module/zpoolx
 
 # ---- compact and writeback through sysfs ----
 live=$(pool_dir zpool_test_live)
@@ -227,33 +116,12 @@ if [ -n "$live" ]; then
 	c0=$(val "$live" compact)
 	check "write 1 to zpool_test_live/compact" sh -c "echo 1 >'$live/compact'"
 	diag "compact: $c0 -> $(val "$live" compact)"
-	objs0=$(val "$live" objects) pages0=$(val "$live" pages)
-	bytes0=$(val "$live" stored_bytes) ok0=$(val "$live" evict_succeeded)
-	check "write 2 to zpool_test_live/writeback" \
-		sh -c "echo 2 >'$live/writeback'"
-	wb=$(val "$live" writeback)
-	diag "writeback: $wb"
-	ok1=$(val "$live" evict_succeeded)
-	gone=$((ok1 - ok0))
-	r=$(sed -n 's/.*reclaimed=\([0-9]*\).*/\1/p' <<<"$wb")
-	check "writeback reports at least 2 pages reclaimed ($wb)" \
-		test "${r:-0}" -ge 2 -a "$wb" = "requested=2 reclaimed=$r total=$r"
-	check "after writeback: pages $pages0 -> $((pages0 - ${r:-0})), objects $objs0 -> $((objs0 - gone)), no evict failed" \
-		pool_matches "$live" pages=$((pages0 - ${r:-0})) objects=$((objs0 - gone)) \
-		reclaimed_pages="${r:-0}" evict_failed=0
-	bytes1=$(val "$live" stored_bytes)
-	check "writeback evicted $gone objects, stored_bytes $bytes0 -> $bytes1" \
-		test "$gone" -ge 1 -a "$bytes1" -lt "$bytes0"
+	check_writeback "$live"
 else
 	tap 1 "pool zpool_test_live is in $pools"
 fi
 
-check "rmmod zpool_test" rmmod zpool_test
-exitline=$(klog | sed -n 's/^zpool_test: exit //p' | tail -n 1)
-check "the held pools' objects were intact to the end (${exitline:-no exit line})" \
-	test "$exitline" = "errors=0"
-ids=$(cd "$pools" 2>/dev/null && echo *)
-check "no pool left after rmmod zpool_test (ids: $ids)" test "$ids" = "*"
+unload_kmod
 
 # ---- the tunables apply to pools created afterwards ----
 check "set max_zspage_pages=1 movable=N" \
@@ -269,16 +137,9 @@ if [ -n "$live" ]; then
 else
 	tap 1 "pool zpool_test_live is in $pools"
 fi
-check "rmmod zpool_test" rmmod zpool_test
-exitline=$(klog | sed -n 's/^zpool_test: exit //p' | tail -n 1)
-check "the held pools' objects were intact to the end (${exitline:-no exit line})" \
-	test "$exitline" = "errors=0"
+unload_kmod
 echo 8 >$params/max_zspage_pages
 echo Y >$params/movable
 
 # ---- unload ----
-check "rmmod zpoolx once no pool is alive" rmmod zpoolx
-check "/sys/kernel/zpoolx is gone" test ! -e /sys/kernel/zpoolx
-
-echo "1..$n"
-[ $failed = 0 ]
+kmod_finish
