@@ -6,7 +6,7 @@
 # Then a real Prometheus server scrapes zpoold every second and its query
 # API returns the zpoolx_ series.
 # vm-kernels: debian
-# vm-mem: 256M
+# vm-mem: 192M
 # vm-swap: 1G
 # vm-timeout: 300
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
