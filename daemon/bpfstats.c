@@ -112,8 +112,8 @@ static void hist(FILE *f, const struct zpx_bpf_hist *h, const char *name,
 
 		cum += h->buckets[i];
 		if (ns)
-			fprintf(f, "%s_bucket{le=\"%.17g\"} %llu\n", name,
-				(double)hi / 1e9, (unsigned long long)cum);
+			fprintf(f, "%s_bucket{le=\"%s\"} %llu\n", name,
+				G((double)hi / 1e9), (unsigned long long)cum);
 		else
 			fprintf(f, "%s_bucket{le=\"%llu\"} %llu\n", name,
 				(unsigned long long)hi,
@@ -124,7 +124,7 @@ static void hist(FILE *f, const struct zpx_bpf_hist *h, const char *name,
 	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name,
 		(unsigned long long)cum);
 	if (ns)
-		fprintf(f, "%s_sum %.17g\n", name, (double)h->sum / 1e9);
+		fprintf(f, "%s_sum %s\n", name, G((double)h->sum / 1e9));
 	else
 		fprintf(f, "%s_sum %llu\n", name, (unsigned long long)h->sum);
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
@@ -145,7 +145,6 @@ int bpfstats_write(struct bpfstats *bs, FILE *f, char *why, size_t whysize)
 	struct zpx_bpf_stats *st = bs->st;
 	struct zpx_bpf_error err;
 	uint32_t att;
-	unsigned i;
 
 	memset(&err, 0, sizeof(err));
 	att = zpx_bpf_attached(bs->b);
@@ -160,6 +159,14 @@ int bpfstats_write(struct bpfstats *bs, FILE *f, char *why, size_t whysize)
 		snprintf(why, whysize, "%s", err.msg);
 		return -1;
 	}
+	bpfstats_format(st, f);
+	return 0;
+}
+
+void bpfstats_format(const struct zpx_bpf_stats *st, FILE *f)
+{
+	unsigned i;
+
 	fputs("# HELP zpoolx_bpf_attached 1 for each BPF attach point in use (zpoolx tracepoints, zswap store/load)\n"
 	      "# TYPE zpoolx_bpf_attached gauge\n", f);
 	for (i = 0; i < 8; i++)
@@ -193,7 +200,7 @@ int bpfstats_write(struct bpfstats *bs, FILE *f, char *why, size_t whysize)
 	fprintf(f, "zpoolx_bpf_zswap_loads_total{result=\"not_found\"} %llu\n",
 		(unsigned long long)st->zswap.load_failures);
 	if (!st->npools)
-		return 0;
+		return;
 	PC(allocs, "zpoolx_bpf_pool_allocs_total", "successful mallocs");
 	PC(alloc_failures, "zpoolx_bpf_pool_alloc_failures_total",
 	   "mallocs failed for lack of memory");
@@ -217,10 +224,9 @@ int bpfstats_write(struct bpfstats *bs, FILE *f, char *why, size_t whysize)
 	fputs("# HELP zpoolx_bpf_pool_evict_seconds_total time spent in evict callbacks\n"
 	      "# TYPE zpoolx_bpf_pool_evict_seconds_total counter\n", f);
 	for (i = 0; i < st->npools; i++)
-		fprintf(f, "zpoolx_bpf_pool_evict_seconds_total{pool=\"%u\"} %.17g\n",
+		fprintf(f, "zpoolx_bpf_pool_evict_seconds_total{pool=\"%u\"} %s\n",
 			st->pools[i].pool_id,
-			(double)st->pools[i].evict_ns / 1e9);
-	return 0;
+			G((double)st->pools[i].evict_ns / 1e9));
 }
 
 #endif

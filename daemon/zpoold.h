@@ -159,6 +159,11 @@ struct bpfstats *bpfstats_open(char *why, size_t whysize);
 void bpfstats_close(struct bpfstats *b);
 /* write the BPF families to f; 0 or -1 (with reason in why) */
 int bpfstats_write(struct bpfstats *b, FILE *f, char *why, size_t whysize);
+#ifdef HAVE_BPF
+struct zpx_bpf_stats;
+/* the families of one reading (no I/O but f): for the host tests too */
+void bpfstats_format(const struct zpx_bpf_stats *st, FILE *f);
+#endif
 
 /* ---- metrics.c ---- */
 
@@ -173,6 +178,10 @@ struct dstats {
 	bool dry_run;
 	bool bpf_active;
 };
+
+/* a sample value: the shortest decimal that reads back as v */
+const char *fmt_g(char *buf, double v);
+#define G(v) fmt_g((char[32]){ 0 }, (v))
 
 /* The exposition of everything into a malloc'ed string; NULL on ENOMEM. */
 char *metrics_render(const struct sysinfo *s, const struct dstats *d,

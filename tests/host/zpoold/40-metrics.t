@@ -29,7 +29,7 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		"base units only: no _ms, _kb, _percent"
 	m() { grep -qxF -- "$1" "$WORK/m1.txt"; }
 	tap $( { m 'zpoolx_zswap_enabled 1' && m 'zpoolx_zswap_info{compressor="lz4",zpool="zpoolx_zsmalloc"} 1' &&
-		m 'zpoolx_zswap_max_pool_ratio 0.20000000000000001' && m 'zpoolx_zswap_limit_bytes 419430400' &&
+		m 'zpoolx_zswap_max_pool_ratio 0.2' && m 'zpoolx_zswap_limit_bytes 419430400' &&
 		m 'zpoolx_zswap_stored_pages 3000' && m 'zpoolx_zswap_pool_bytes 4096000' &&
 		m 'zpoolx_zswap_written_back_pages_total 9' &&
 		m 'zpoolx_zswap_rejected_stores_total{reason="compress_poor"} 2' &&
@@ -37,7 +37,7 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		"zswap's parameters and debugfs counters"
 	tap $( { m 'zpoolx_memory_total_bytes 2097152000' && m 'zpoolx_memory_available_bytes 1048576000' &&
 		m 'zpoolx_swap_total_bytes 1073737728' &&
-		m 'zpoolx_memory_pressure_ratio{kind="some",window="10s"} 0.014999999999999999' &&
+		m 'zpoolx_memory_pressure_ratio{kind="some",window="10s"} 0.015' &&
 		m 'zpoolx_memory_pressure_ratio{kind="full",window="300s"} 0' &&
 		m 'zpoolx_memory_pressure_stalled_seconds_total{kind="some"} 0.123456'; }; echo $?) \
 		"memory, swap and PSI in bytes, ratios and seconds"
@@ -46,7 +46,7 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		m 'zpoolx_pool_info{pool="2",backend="zsmalloc",type="zpoolx_zsmalloc",name="zswap",state="active"} 1' &&
 		m 'zpoolx_pool_current{pool="2"} 1' && m 'zpoolx_pool_current{pool="1"} 0' &&
 		m 'zpoolx_pool_bytes{pool="2"} 4096000' && m 'zpoolx_pool_objects{pool="1"} 3000' &&
-		m 'zpoolx_pool_utilisation_ratio{pool="2"} 0.90000000000000002' &&
+		m 'zpoolx_pool_utilisation_ratio{pool="2"} 0.9' &&
 		m 'zpoolx_pool_evict_failures_total{pool="1"} 1' &&
 		m 'zpoolx_pool_writeback_pages_total{pool="1"} 5' &&
 		m 'zpoolx_pool_compacted_pages_total{pool="2"} 10' &&
