@@ -238,33 +238,36 @@ int cmd_set_compressor(int argc, char **argv)
 			 "the kernel could not load that compressor (is its module available?)");
 }
 
-int cmd_set_limit(int argc, char **argv)
+/*
+ * One zswap percentage parameter from a command's PERCENT argument, in
+ * [min, 100], an optional '%' allowed; @what says what the value means.
+ */
+static int set_percent(const char *cmd, const char *param, const char *arg,
+		       uint64_t min, const char *what)
 {
 	uint64_t v;
 	char buf[16];
 
-	(void)argc;
-	if (!parse_arg_range(argv[0], 1, 100, true, &v))
+	if (!parse_arg_range(arg, min, 100, true, &v))
 		return fail(EXIT_USAGE,
-			    "set-limit: invalid PERCENT '%.32s': expected an integer 1..100 (the share of RAM zswap's pool may use)",
-			    argv[0]);
+			    "%s: invalid PERCENT '%.32s': expected an integer %llu..100 (%s)",
+			    cmd, arg, (unsigned long long)min, what);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return set_param("set-limit", "max_pool_percent", buf, NULL);
+	return set_param(cmd, param, buf, NULL);
+}
+
+int cmd_set_limit(int argc, char **argv)
+{
+	(void)argc;
+	return set_percent("set-limit", "max_pool_percent", argv[0], 1,
+			   "the share of RAM zswap's pool may use");
 }
 
 int cmd_set_accept_threshold(int argc, char **argv)
 {
-	uint64_t v;
-	char buf[16];
-
 	(void)argc;
-	if (!parse_arg_range(argv[0], 0, 100, true, &v))
-		return fail(EXIT_USAGE,
-			    "set-accept-threshold: invalid PERCENT '%.32s': expected an integer 0..100 (of the pool limit)",
-			    argv[0]);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return set_param("set-accept-threshold", "accept_threshold_percent",
-			 buf, NULL);
+	return set_percent("set-accept-threshold", "accept_threshold_percent",
+			   argv[0], 0, "of the pool limit");
 }
 
 int cmd_enable(int argc, char **argv)
