@@ -863,6 +863,18 @@ static int replay(const struct zcfg *c)
 
 /* ---- main ---- */
 
+/* WATCHDOG=1 at most every WatchdogSec/4, at least every WatchdogSec/2 */
+static void watchdog(uint64_t wd_usec)
+{
+	static uint64_t last;
+	uint64_t now = mono_ms();
+
+	if (!wd_usec || (last && now - last < wd_usec / 4000))
+		return;
+	last = now;
+	sd_notify(0, "WATCHDOG=1");
+}
+
 static void warn_to_log(const char *text)
 {
 	zlog(LOG_LVL_WARNING, "%s", text);
@@ -968,8 +980,7 @@ int main(int argc, char **argv)
 			ts.tv_sec = (time_t)(wait_ms / 1000);
 			ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
 			sig = sigtimedwait(&set, &si, &ts);
-			if (wd_usec)
-				sd_notify(0, "WATCHDOG=1");
+			watchdog(wd_usec);
 			if (sig == SIGHUP) {
 				zlog(LOG_LVL_INFO, "SIGHUP: reloading %s",
 				     opt.config);
@@ -981,8 +992,7 @@ int main(int argc, char **argv)
 			}
 		}
 		cycle();
-		if (wd_usec)
-			sd_notify(0, "WATCHDOG=1");
+		watchdog(wd_usec);
 	}
 out:
 	sd_notify(0, "STOPPING=1");
