@@ -65,6 +65,13 @@ struct {
 
 #define ADD(p, n) __sync_fetch_and_add(&(p), (n))
 
+/*
+ * A raw tracepoint argument.  Read each one once, first thing, through a
+ * volatile load: the verifier refuses a ctx access through a pointer that
+ * clang computed from ctx (it likes to share ctx + 8 * n between branches).
+ */
+#define ARG(ctx, n) (*(volatile __u64 *)&(ctx)->args[n])
+
 /* the number of significant bits of v: 0 for 0, 1 for 1, 2 for 2..3, ... */
 static __always_inline __u32 bit_length(__u64 v)
 {
@@ -82,13 +89,16 @@ static __always_inline __u32 bit_length(__u64 v)
 static __always_inline void hist_add(__u32 id, __u64 v)
 {
 	struct zpx_hist *h = bpf_map_lookup_elem(&hists, &id);
-	__u32 i = bit_length(v);
+	__u64 i = bit_length(v);
 
 	if (!h)
 		return;
 	if (i > ZPX_NBUCKETS - 1)
 		i = ZPX_NBUCKETS - 1;
-	ADD(h->b[i], 1);
+	/* hide i's range from clang so that the mask stays and the verifier
+	 * sees a bounded index (clang would check a copy of it otherwise) */
+	asm volatile("" : "+r"(i));
+	ADD(h->b[i & (ZPX_NBUCKETS - 1)], 1);
 	ADD(h->count, 1);
 	ADD(h->sum, v);
 }
@@ -110,9 +120,9 @@ static __always_inline struct zpx_pool_ctr *pool_ctr(__u64 pool_id)
 SEC("raw_tp/zpoolx_alloc")
 int zpx_alloc(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
-	__u64 size = ctx->args[1], slot = ctx->args[2];
-	int ret = (int)ctx->args[3];
+	__u64 id = ARG(ctx, 0), size = ARG(ctx, 1), slot = ARG(ctx, 2);
+	int ret = (int)ARG(ctx, 3);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;
@@ -132,21 +142,22 @@ int zpx_alloc(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/zpoolx_free")
 int zpx_free(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	__u64 id = ARG(ctx, 0), size = ARG(ctx, 1);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;
 	ADD(c->c[ZC_FREES], 1);
-	ADD(c->c[ZC_FREE_BYTES], ctx->args[1]);
+	ADD(c->c[ZC_FREE_BYTES], size);
 	return 0;
 }
 
 SEC("raw_tp/zpoolx_evict")
 int zpx_evict(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
-	int ret = (int)ctx->args[2];
-	__u64 ns = ctx->args[3];
+	__u64 id = ARG(ctx, 0), ns = ARG(ctx, 3);
+	int ret = (int)ARG(ctx, 2);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;
@@ -163,14 +174,16 @@ int zpx_evict(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/zpoolx_reclaim")
 int zpx_reclaim(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
-	int ret = (int)ctx->args[3];
+	__u64 id = ARG(ctx, 0), requested = (__u32)ARG(ctx, 1),
+	      reclaimed = (__u32)ARG(ctx, 2);
+	int ret = (int)ARG(ctx, 3);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;
 	ADD(c->c[ZC_RECLAIM_CALLS], 1);
-	ADD(c->c[ZC_RECLAIM_REQUESTED], (__u32)ctx->args[1]);
-	ADD(c->c[ZC_RECLAIMED_PAGES], (__u32)ctx->args[2]);
+	ADD(c->c[ZC_RECLAIM_REQUESTED], requested);
+	ADD(c->c[ZC_RECLAIMED_PAGES], reclaimed);
 	if (ret != 0)
 		ADD(c->c[ZC_RECLAIM_ERRORS], 1);
 	return 0;
@@ -179,21 +192,23 @@ int zpx_reclaim(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/zpoolx_compact")
 int zpx_compact(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
+	__u64 id = ARG(ctx, 0), freed = ARG(ctx, 1);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;
 	ADD(c->c[ZC_COMPACTIONS], 1);
-	ADD(c->c[ZC_COMPACT_PAGES_FREED], ctx->args[1]);
+	ADD(c->c[ZC_COMPACT_PAGES_FREED], freed);
 	return 0;
 }
 
 SEC("raw_tp/zpoolx_migrate")
 int zpx_migrate(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct zpx_pool_ctr *c = pool_ctr(ctx->args[0]);
-	__u32 op = (__u32)ctx->args[1];
-	int ret = (int)ctx->args[2];
+	__u64 id = ARG(ctx, 0);
+	__u32 op = (__u32)ARG(ctx, 1);
+	int ret = (int)ARG(ctx, 2);
+	struct zpx_pool_ctr *c = pool_ctr(id);
 
 	if (!c)
 		return 0;

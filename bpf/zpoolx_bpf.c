@@ -145,8 +145,10 @@ static int load_code(int e)
 {
 	switch (e) {
 	case EPERM:
-	case EACCES:
 		return ZPX_BPF_E_PERM;
+	case EACCES:
+		/* the verifier's refusal, unless we are not root */
+		return geteuid() == 0 ? ZPX_BPF_E_LOAD : ZPX_BPF_E_PERM;
 	case ENOSYS:
 	case EOPNOTSUPP:
 	case 524: /* ENOTSUPP (kernel-internal): no trampolines */
@@ -364,7 +366,8 @@ int zpx_bpf_open(struct zpx_bpf **out, unsigned int flags,
 	if ((flags & ZPX_BPF_NO_ZSWAP) && (flags & ZPX_BPF_NO_ZPOOLX))
 		return set_err(err, ZPX_BPF_E_INVAL, EINVAL,
 			       "zpx_bpf_open: NO_ZSWAP and NO_ZPOOLX together leave nothing to attach");
-	verbose = flags & ZPX_BPF_VERBOSE;
+	verbose = (flags & ZPX_BPF_VERBOSE) ||
+		  (getenv("ZPOOLX_BPF_VERBOSE") && *getenv("ZPOOLX_BPF_VERBOSE"));
 	libbpf_set_print(print_fn);
 
 	if (access(VMLINUX_BTF, F_OK) != 0)
@@ -379,7 +382,6 @@ int zpx_bpf_open(struct zpx_bpf **out, unsigned int flags,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return set_err(err, ZPX_BPF_E_NOMEM, ENOMEM, "out of memory");
-	clock_gettime(CLOCK_MONOTONIC, &b->t0);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		r = -b->ncpus;
@@ -436,6 +438,7 @@ int zpx_bpf_open(struct zpx_bpf **out, unsigned int flags,
 	}
 
 	attach_missing(b, missing, sizeof(missing), &e);
+	clock_gettime(CLOCK_MONOTONIC, &b->t0);
 	r = report(b, err, missing, e);
 	if (r < 0) {
 		zpx_bpf_destroy(b);

@@ -184,7 +184,7 @@ struct zpx_bpf_stats {
 	uint32_t pools_dropped;		/* pools beyond ZPX_BPF_MAX_POOLS (the
 					   lowest ids are dropped) */
 	uint32_t pad_;
-	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC since first attach */
+	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC since zpx_bpf_open attached */
 	struct zpx_bpf_pool pools[ZPX_BPF_MAX_POOLS];
 	struct zpx_bpf_zswap zswap;
 	struct zpx_bpf_hist hist[ZPX_BPF_NR_HISTS];
@@ -197,7 +197,9 @@ struct zpx_bpf;
 enum zpx_bpf_open_flags {
 	ZPX_BPF_NO_ZSWAP = 1u << 0,	/* do not attach to zswap */
 	ZPX_BPF_NO_ZPOOLX = 1u << 1,	/* do not attach to zpoolx */
-	ZPX_BPF_VERBOSE = 1u << 2,	/* libbpf's messages to stderr */
+	ZPX_BPF_VERBOSE = 1u << 2,	/* libbpf's messages to stderr (also
+					   when ZPOOLX_BPF_VERBOSE is set and
+					   not empty in the environment) */
 };
 
 /*

@@ -303,7 +303,11 @@ static int show(struct zpx_bpf *b, const char *why, struct json_object *cmd)
 	return EXIT_OK;
 }
 
-/* run /bin/sh -c CMD, return its wait status or -1 */
+/*
+ * run /bin/sh -c CMD, return its wait status or -1.  With --json the
+ * command's standard output goes to standard error, so that standard
+ * output holds the JSON only.
+ */
 static int run_command(const char *cmd)
 {
 	int status;
@@ -317,6 +321,8 @@ static int run_command(const char *cmd)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (opt.json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
