@@ -73,6 +73,20 @@ if start_daemon "$t" '"interval_ms": 200'; then
 else
 	tap 1 "zpoold did not start"
 fi
+# IPv6 loopback, when the host has it
+if [ -e /proc/net/if_inet6 ] && grep -q '^0*1 ' /proc/net/if_inet6; then
+	p6=$(( 20000 + RANDOM % 40000 ))
+	c=$(cfg v6 "{ \"metrics\": { \"listen\": \"[::1]:$p6\" } }")
+	"$ZPOOLD" --foreground --no-bpf --root "$t" --config "$c" 2>"$WORK/v6.log" &
+	v6pid=$!
+	wait_for curl -sf -g "http://[::1]:$p6/healthz" -o /dev/null
+	get -g "http://[::1]:$p6/metrics"
+	kill -TERM $v6pid
+	wait $v6pid
+	tap $( [ "$CODE" = 200 ]; echo $?) "metrics.listen \"[::1]:PORT\": served over IPv6"
+else
+	skip "no IPv6 loopback on this host"
+fi
 # metrics disabled: nothing listens, the policy still runs
 c=$(cfg nometrics '{ "metrics": { "enabled": false }, "interval_ms": 100 }')
 zrun --foreground --no-bpf --root "$t" --config "$c" --cycles 2

@@ -96,6 +96,22 @@ if start_daemon "$t" '"interval_ms": 100'; then
 		"SIGHUP with a good file: reloaded, the endpoint moved to the new address"
 	get --max-time 2 "http://127.0.0.1:$PORT/metrics"
 	tap $( [ "$CODE" != 200 ]; echo $?) "the old address is closed"
+	# a new address that cannot be bound: the reload is refused as a whole
+	busy=$(( newport + 1 ))
+	bc=$(cfg busy "{ \"metrics\": { \"listen\": \"127.0.0.1:$busy\" } }")
+	"$ZPOOLD" --foreground --no-bpf --root "$t" --config "$bc" 2>"$WORK/busy.log" &
+	bpid=$!
+	wait_for curl -sf "http://127.0.0.1:$busy/healthz" -o /dev/null
+	sed -i "s/127.0.0.1:$newport/127.0.0.1:$busy/; s/\"log_level\": \"debug\"/\"log_level\": \"warning\"/" "$conf"
+	kill -HUP "$DPID"
+	wait_for grep -q 'could not move to' "$DLOG"
+	get "http://127.0.0.1:$newport/metrics"
+	tap $( { grep -q "error: reload refused, the running configuration stays: $conf: the metrics endpoint could not move to 127.0.0.1:$busy" "$DLOG" &&
+		grep -q "cannot listen on 127.0.0.1:$busy" "$DLOG" && [ "$CODE" = 200 ] &&
+		grep -qx 'zpoolx_daemon_config_reloads_total{result="error"} 2' <<<"$OUT"; }; echo $?) \
+		"SIGHUP to an address in use: refused, nothing changes, the old endpoint serves"
+	kill -TERM $bpid
+	wait $bpid
 	PORT=$newport
 	stop_daemon
 	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "stops cleanly after reloads"
