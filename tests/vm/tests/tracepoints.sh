@@ -1,16 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # zpoolx's tracepoints (module/trace.h) through tracefs: zswap on
 # zpoolx_zsmalloc with a small pool limit, a memory hog past RAM, the
-# pool's writeback and compact files and compact_memory, with every zpoolx
-# event recorded.  The events must add up exactly to the pool's sysfs
-# counters, since each fires where its counter moves; nothing may be lost
-# from the ring buffer.
+# pool's writeback and compact files and compact_memory, then swapoff, with
+# every zpoolx event recorded.  The events must add up exactly to the
+# pool's sysfs counters, since each fires where its counter moves; nothing
+# may be lost from the ring buffer.
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 240
 # shellcheck shell=bash
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
-plan 12
+plan 14
 
 type=zpoolx_zsmalloc
 T=/sys/kernel/tracing
@@ -39,6 +39,11 @@ ok "$type: memhog ${hog} MiB with the events on, every page verified" \
 echo 64 >"$dir/writeback"
 echo 1 >/proc/sys/vm/compact_memory
 echo 1 >"$dir/compact"
+# Any process touching a swapped page frees a pool object, and kcompactd
+# may migrate pool pages at any time, so the counters only hold still once
+# nothing is left in swap: swapoff brings every page back (each load and
+# invalidate traced), and the empty pool has no pages left to migrate.
+ok "swapoff empties the pool" swapoff "$ZPOOLX_SWAPDEV"
 echo 0 >$T/events/zpoolx/enable
 
 lost=$(cat $T/per_cpu/cpu*/stats | awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }')
@@ -56,7 +61,7 @@ eval "$(awk -v id="$id" '
 		if (arg("pool") != id) next
 		ev = $0; sub(/.* zpoolx_/, "", ev); sub(/:.*/, "", ev)
 		ret = arg("ret")
-		if (ev == "alloc" && ret == 0) { objs++; bytes += arg("size") }
+		if (ev == "alloc" && ret == 0) { allocs++; objs++; bytes += arg("size") }
 		if (ev == "alloc" && ret == -12) nomem++
 		if (ev == "free") { objs--; bytes -= arg("size") }
 		if (ev == "evict") { ev_all++; if (ret == 0) ev_ok++; else ev_bad++ }
@@ -71,8 +76,8 @@ eval "$(awk -v id="$id" '
 		}
 	}
 	END {
-		printf "t_objs=%d t_bytes=%d t_nomem=%d t_ev_all=%d t_ev_ok=%d t_ev_bad=%d\n",
-			objs, bytes, nomem, ev_all, ev_ok, ev_bad
+		printf "t_allocs=%d t_objs=%d t_bytes=%d t_nomem=%d t_ev_all=%d t_ev_ok=%d t_ev_bad=%d\n",
+			allocs, objs, bytes, nomem, ev_all, ev_ok, ev_bad
 		printf "t_reclaimed=%d t_compacted=%d t_iso=%d t_mig=%d t_migfail=%d t_put=%d\n",
 			reclaimed, compacted, iso, mig, migfail, put
 	}' $T/trace)"
@@ -80,7 +85,8 @@ echo >$T/trace
 
 say "pool $id: $(for f in objects stored_bytes alloc_failures evict_attempted evict_succeeded evict_failed reclaimed_pages pages_isolated pages_migrated pages_putback migrate_failures compact; do printf '%s=%s ' $f "$(cat "$dir/$f")"; done)"
 is "$t_objs $t_bytes" "$(cat "$dir/objects") $(cat "$dir/stored_bytes")" \
-	"alloc and free events add up to objects and stored_bytes ($t_objs objects)"
+	"$t_allocs alloc and the free events add up to objects and stored_bytes ($t_objs, $t_bytes)"
+cmp_ok "$t_allocs" -gt 1000 "more than 1000 objects were stored"
 is "$t_nomem" "$(cat "$dir/alloc_failures")" "alloc -ENOMEM events = alloc_failures"
 is "$t_ev_all $t_ev_ok $t_ev_bad" \
 	"$(cat "$dir/evict_attempted") $(cat "$dir/evict_succeeded") $(cat "$dir/evict_failed")" \
