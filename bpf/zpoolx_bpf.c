@@ -576,16 +576,18 @@ int zpx_bpf_read(struct zpx_bpf *b, struct zpx_bpf_stats *st,
 
 	fd = bpf_map__fd(b->skel->maps.hists);
 	for (i = 0; i < ZPX_BPF_NR_HISTS; i++) {
-		uint64_t h[2 + ZPX_NBUCKETS];
+		uint64_t h[1 + ZPX_NBUCKETS];
+		size_t j;
 
 		key = (uint32_t)i;
-		r = lookup_sum(b, fd, &key, sizeof(struct zpx_hist), h, 2 + ZPX_NBUCKETS);
+		r = lookup_sum(b, fd, &key, sizeof(struct zpx_hist), h, 1 + ZPX_NBUCKETS);
 		if (r)
 			return set_err(err, ZPX_BPF_E_READ, -r,
 				       "reading map hists: %s", strerror(-r));
-		st->hist[i].count = h[0];
-		st->hist[i].sum = h[1];
-		memcpy(st->hist[i].buckets, h + 2, sizeof(st->hist[i].buckets));
+		st->hist[i].sum = h[0];
+		memcpy(st->hist[i].buckets, h + 1, sizeof(st->hist[i].buckets));
+		for (j = 0; j < ZPX_BPF_HIST_BUCKETS; j++)
+			st->hist[i].count += st->hist[i].buckets[j];
 	}
 
 	fd = bpf_map__fd(b->skel->maps.zswap_ctr);

@@ -57,8 +57,8 @@ enum zpx_hist_idx {
 	ZH_ZSWAP_LOAD_NS,
 };
 
+/* the sample count is the sum of b[] (one add less per sample) */
 struct zpx_hist {
-	__u64 count;
 	__u64 sum;
 	__u64 b[ZPX_NBUCKETS];
 };

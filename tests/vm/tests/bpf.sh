@@ -40,6 +40,9 @@ snap() {
 	return 0
 }
 
+# stamp TEXT: TEXT with the seconds since the test started, for humans
+stamp() { say "[$(( $(date +%s) - ${t_start:-0} )) s] $*"; }
+
 # settle: wait until no pool counter moves for half a second
 settle() {
 	local i
@@ -57,13 +60,21 @@ hog() {
 	(echo $BASHPID >$cg/hog/cgroup.procs && exec "$ZPOOLX_TOP/build/tools/memhog" -r 1024 -c "$1" "$2")
 }
 
+# hog sizes in MiB, for a 32 MiB cgroup (the debug kernel is ~10x slower)
+# and how many times to write compact_memory
+if [ "$ZPOOLX_KERNEL" = debug ]; then
+	hog1=56 hog2=48 compacts=1
+else
+	hog1=96 hog2=64 compacts=3
+fi
+
 if [ "${1:-}" = --workload ]; then
 	zs=$(pool_dirs zpoolx_zsmalloc | tail -n 1)
 	snap "$TMPDIR/before"
 	# (writeback reads the object into a swap cache page charged to the
 	# hog's cgroup: lift its limit meanwhile, or every evict fails)
-	hog "echo max >$cg/hog/memory.max; echo 64 >$zs/writeback; echo 1 >/proc/sys/vm/compact_memory; echo 1 >/proc/sys/vm/compact_memory; echo 1 >$zs/compact; echo 1 >/proc/sys/vm/compact_memory; echo 32M >$cg/hog/memory.max" 96 || exit 1
-	say "[$(date +%s.%N | cut -c1-14)] zsmalloc phase done"
+	hog "echo max >$cg/hog/memory.max; echo 64 >$zs/writeback; echo 1 >$zs/compact; for i in \$(seq $compacts); do echo 1 >/proc/sys/vm/compact_memory; done; echo 32M >$cg/hog/memory.max" $hog1 || exit 1
+	stamp "zsmalloc phase done"
 	# Bring every swapped page back in, so that no stored object is left
 	# to be freed after the pool's last snapshot (by this shell exiting,
 	# for one; and an emptied pool is destroyed once zswap moves on).
@@ -74,21 +85,22 @@ if [ "${1:-}" = --workload ]; then
 	swapon "$ZPOOLX_SWAPDEV" || exit 1
 	echo zpoolx_zbud >$ZSWAP_PARAMS/zpool || exit 1
 	zb=$(pool_dirs zpoolx_zbud | tail -n 1)
-	hog "echo max >$cg/hog/memory.max; echo 32 >$zb/writeback; echo 32M >$cg/hog/memory.max" 64 || exit 1
-	say "[$(date +%s.%N | cut -c1-14)] zbud phase done"
+	hog "echo max >$cg/hog/memory.max; echo 32 >$zb/writeback; echo 32M >$cg/hog/memory.max" $hog2 || exit 1
+	stamp "zbud phase done"
 	swapoff "$ZPOOLX_SWAPDEV" || exit 1
 	settle
 	# the pools' last values: a pool still there in the second snapshot
 	# overrides the first (the delta awk and the shell keep the last)
 	snap "$TMPDIR/after2"
 	cat "$TMPDIR/after1" "$TMPDIR/after2" >"$TMPDIR/after"
-	say "[$(date +%s.%N | cut -c1-14)] settled"
+	stamp "settled"
 	exit 0
 fi
 
 plan 27
 
 t_start=$(date +%s)
+export t_start
 ok "swap on $ZPOOLX_SWAPDEV" swap_on
 ok "zswap's store and load functions are in the kernel" \
 	grep -qE ' zswap_frontswap_(store|load)$' /proc/kallsyms
@@ -96,6 +108,7 @@ ok "the kernel has BTF" test -r /sys/kernel/btf/vmlinux
 
 # ---- without zpoolx: zswap only, partial ----
 modprobe -q lz4
+stamp "zpoolctl bpf without zpoolx"
 "$z" bpf --json -i 0.1 >"$TMPDIR/partial.json" 2>"$TMPDIR/partial.err"
 is "$?" 0 "zpoolctl bpf without zpoolx loaded: exit 0"
 is "$(jq -r '.attached | join(" ")' "$TMPDIR/partial.json") / $(jq -r '.not_attached | length' "$TMPDIR/partial.json")" \
@@ -107,6 +120,7 @@ setpriv --reuid=65534 --regid=65534 --clear-groups -- "$z" bpf -i 0.1 2>"$TMPDIR
 is "$?" 4 "zpoolctl bpf as nobody: exit 4 ($(cat "$TMPDIR/nobody.err"))"
 
 # ---- the workload ----
+stamp "workload set-up"
 ok "zswap on zpoolx_zsmalloc" zswap_setup zpoolx_zsmalloc lz4
 # no compaction but the test's own: every migration happens while counted
 echo 0 >/proc/sys/vm/compaction_proactiveness 2>/dev/null
@@ -124,6 +138,7 @@ mkdir -p $cg/hog
 echo 32M >$cg/hog/memory.max
 zs=$(pool_dirs zpoolx_zsmalloc | tail -n 1)
 
+stamp "zpoolctl bpf --run"
 t0=$(date +%s)
 "$z" bpf --json --run "bash $0 --workload" >"$TMPDIR/bpf.json" 2>"$TMPDIR/bpf.err"
 rc=$?
@@ -193,12 +208,12 @@ done
 [ "$(v zswap_stores)" -gt 0 ] && [ "$(v zswap_loads)" -gt 0 ]
 _tap $? "zswap stores ($(v zswap_stores)) and loads ($(v zswap_loads)) were counted"
 
-say "[$(date +%s.%N | cut -c1-14)] compared"
+stamp "compared"
 
 # ---- text output, for humans ----
 "$z" bpf -i 0.2 >"$TMPDIR/bpf.txt" 2>&1
 rc=$?
 ok "zpoolctl bpf (text): exit $rc, counters and the four histograms" \
 	test "$rc" = 0 -a "$(grep -cE '^(object_size|evict_latency|zswap_store_latency|zswap_load_latency) \(' "$TMPDIR/bpf.txt")" = 4
-say "guest time: $(( $(date +%s) - t_start )) s"
+stamp "done"
 done_testing
