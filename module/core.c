@@ -38,9 +38,14 @@
 /*
  * Reclaim gives up after this many units in a row kept objects (evict()
  * failed): the creator cannot write back now (swap full, or zswap busy
- * with the same entries), and retrying only rotates the LRU.
+ * with the same entries), and retrying only rotates the LRU.  zswap's
+ * evict fails with -EEXIST for an entry whose page is in the swap cache,
+ * and swap readahead puts runs of neighbouring entries there, which were
+ * stored together and so sit together at the cold end of the LRU: with 8,
+ * a tmpfs workload read back under pressure saw a shrink fail now and
+ * then (zswap's reject_reclaim_fail); 32 gets past such runs.
  */
-#define ZPOOLX_MAX_MISSES 8
+#define ZPOOLX_MAX_MISSES 32
 
 static struct zpoolx_backend *zpoolx_backends[] = {
 	&zpoolx_zbud_backend,
