@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # zswap on zpoolx_zsmalloc while the kernel's compaction migrates pool
-# pages: a memory hog of 1.5x RAM (1.25x on the debug kernel) fills and
-# verifies every page while /proc/sys/vm/compact_memory and the pool's own
-# compact file are written again and again; the pool must report migrated
-# pages and the data must come back intact.
+# pages: a memory hog of 1.5x RAM fills and verifies every page while
+# /proc/sys/vm/compact_memory and the pool's own compact file are written
+# again and again; the pool must report migrated pages and the data must
+# come back intact.
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 400
@@ -35,8 +35,6 @@ compactor &
 cpid=$!
 
 hog=$(($(mem_total_mib) * 3 / 2))
-# The debug kernel runs the hog 4 to 8 times slower: a shorter one.
-[ "$ZPOOLX_KERNEL" = debug ] && hog=$(($(mem_total_mib) * 5 / 4))
 say "== $type: memory hog of ${hog} MiB with compact_memory every 0.3 s"
 ok "$type: memhog ${hog} MiB, every page verified while memory is compacted" \
 	memhog -r 1024 -c ". $ZPOOLX_TOP/tests/vm/lib.sh; . $ZPOOLX_TOP/tests/vm/e2e.sh; _e2e_snapshot $TMPDIR/full $type; sleep 2" "$hog"

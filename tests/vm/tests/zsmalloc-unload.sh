@@ -1,9 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # zpoolx cannot be unloaded while zswap stores in zpoolx_zsmalloc; it can once
-# zswap moved to another pool and the old one drained.  Debian's kernel
-# only, as zbud-unload: on the debug kernel the kmod test covers unloading
-# with and without live pools.
-# vm-kernels: debian
+# zswap moved to another pool and the old one drained.
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 300
