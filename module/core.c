@@ -153,7 +153,12 @@ int zpoolx_reclaim(struct zpoolx_pool *pool, unsigned int pages,
 
 	if (!zpoolx_pool_evictable(pool) || !pages)
 		goto out;
-	/* Never more misses than the pool has units to rotate through. */
+	/*
+	 * Never more misses than the pool has pages: a zbud pool has one
+	 * unit per page, so it never tries a page twice in one call; a
+	 * zspage has several pages, so a small zsmalloc pool may see its
+	 * zspages more than once, which only costs failed evict() calls.
+	 */
 	max_misses = min_t(unsigned long, ZPOOLX_MAX_MISSES,
 			   atomic_long_read(&pool->pages));
 	while (freed < pages && misses < max_misses) {

@@ -422,7 +422,6 @@ static int zbx_evict_coldest(struct zpoolx_pool *zp)
 	return 1;
 }
 
-
 static void *zbx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 {
 	return (void *)(handle & ~ZBX_TAG_LAST);
