@@ -18,22 +18,49 @@
  *   held from the page allocator, until each is really given back); the
  *   others move in the helpers of zpoolx.h and the core's reclaim loop.
  *
- * Size classes
- *   Requested sizes are rounded up to a multiple of ZSX_STEP (16) bytes,
- *   ZSX_MIN_SIZE (32) at least, PAGE_SIZE at most.  For every such size the
- *   zspage length k (1..max_zspage_pages) with the smallest waste, that is
- *   the largest share of k pages filled by objects, is picked; ties go to
- *   the shorter chain.  A size that cannot put more objects than pages in a
- *   zspage gets one page per object: with a top run of such sizes this is
- *   the huge class, whose objects take a page each (its size is PAGE_SIZE).
- *   Neighbouring sizes with the same (pages, objects) geometry share one
- *   class, the one of the largest of them: it wastes nothing more, and
- *   fewer classes mean fewer partly filled zspages.  max_zspage_pages
- *   defaults to 8: with sizes spread over 32..4096 bytes, a fully compacted
- *   pool is about 97.5% objects with chains of up to 8 pages, 94.5% with 4
- *   (the kernel's choice) and 98.6% with 16; beyond 8 the gain is small,
- *   while every zspage needs that many pages at once and a writeback or a
- *   compaction step moves that many pages' worth of objects.
+ * Size classes (computed in zsx_geometry.h, tested on the host for 4 to
+ * 256 KiB pages by tests/host/geometry/)
+ *   Requested sizes are rounded up to a whole number of steps, a step being
+ *   PAGE_SIZE / 256 (16 bytes at least): 16 bytes with 4 KiB pages, 64 with
+ *   16 KiB, 256 with 64 KiB; 32 bytes (or one step) at least, PAGE_SIZE at
+ *   most.  For every such size the zspage length k (1..max_zspage_pages)
+ *   with the smallest waste, that is the largest share of k pages filled by
+ *   objects, is picked; ties go to the shorter chain.  A size that cannot
+ *   put more objects than pages in a zspage gets one page per object: with
+ *   a top run of such sizes this is the huge class, whose objects take a
+ *   page each (its size is PAGE_SIZE).  Neighbouring sizes with the same
+ *   (pages, objects) geometry share one class, the one of the largest of
+ *   them: it wastes nothing more, and fewer classes mean fewer partly filled
+ *   zspages.  max_zspage_pages defaults to 8: with sizes spread over
+ *   32..PAGE_SIZE bytes, a fully compacted pool is about 97.4% objects with
+ *   chains of up to 8 pages, 93.3% with 4 (the kernel's choice) and 98.9%
+ *   with 16; beyond 8 the gain is small, while every zspage needs that many
+ *   pages at once and a writeback or a compaction step moves that many
+ *   pages' worth of objects.
+ *
+ * Page size
+ *   Nothing here assumes 4 KiB pages.  The step scales with PAGE_SIZE
+ *   rather than staying 16 bytes, for three reasons: a fixed 16-byte step
+ *   would make 4095 sizes and about as many classes with 64 KiB pages (each
+ *   a sysfs directory and a partly filled zspage); the rounding would cost
+ *   the same 0.2% of a page on average at every page size anyway; and a
+ *   size of m steps then gets the same zspage shape (pages, objects) at
+ *   every page size, so a 16 or 64 KiB pool is the 4 KiB pool scaled, with
+ *   the same waste in per cent, at most 256 size steps and about 120
+ *   classes at max_zspage_pages=8 (119 at 4 KiB, where the geometry is
+ *   exactly what it was with a fixed 16-byte step).  A zspage never holds
+ *   more than 256 objects at any page size, so struct zsx_handle's 16-bit
+ *   slot index and the zspage's slot array (at most 2 KiB) do not grow with
+ *   PAGE_SIZE; byte offsets in a zspage are unsigned int (16 pages of 256
+ *   KiB are 4 MiB).  max_zspage_pages stays a count of pages: the waste of
+ *   a chain depends on the object size relative to the page, not in bytes.
+ *   The pool structure keeps one byte per size step (the class number) and
+ *   is about a kilobyte at any page size; it and the class array are
+ *   allocated with GFP_KERNEL, not with the creator's gfp (zswap passes
+ *   __GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM, which may fail
+ *   even small allocations when memory is tight), kvzalloc() so that no
+ *   high-order allocation is ever needed.  zswap creates pools from
+ *   process context, where it allocates with GFP_KERNEL itself.
  *
  * zspage layout
  *   A zspage is k order-0 pages seen as one run of k * PAGE_SIZE bytes;
@@ -178,20 +205,19 @@
 #include <linux/workqueue.h>
 
 #include "zpoolx.h"
+#include "zsx_geometry.h"
 
-#define ZSX_MIN_SIZE		32U
-#define ZSX_STEP_SHIFT		4
-#define ZSX_STEP		(1U << ZSX_STEP_SHIFT)
-#define ZSX_NR_STEPS		((PAGE_SIZE - ZSX_MIN_SIZE) / ZSX_STEP + 1)
-#define ZSX_CHAIN_LIMIT		16U
+#define ZSX_CHAIN_LIMIT		ZSX_GEO_CHAIN_LIMIT
 #define ZSX_CHAIN_DEFAULT	8U
-#define ZSX_MAX_SLOTS		(ZSX_CHAIN_LIMIT * PAGE_SIZE / ZSX_MIN_SIZE)
 
 /* A free slot: the next free slot's index << 1, tagged with bit 0. */
 #define ZSX_FREE_TAG		1UL
 
-static_assert(U16_MAX + 1 >= ZSX_MAX_SLOTS);
-static_assert(PAGE_SIZE % ZSX_STEP == 0);
+/* Slot indexes (struct zsx_handle.idx) and class numbers fit. */
+static_assert(ZSX_GEO_MAX_OBJS - 1 <= U16_MAX);
+static_assert(ZSX_GEO_MAX_STEPS - 1 <= U8_MAX);
+/* Byte offsets in a zspage fit an unsigned int. */
+static_assert((u64)ZSX_CHAIN_LIMIT * PAGE_SIZE - 1 <= UINT_MAX);
 
 static unsigned int zsx_chain_max = ZSX_CHAIN_DEFAULT;
 static bool zsx_movable = true;
@@ -358,10 +384,10 @@ struct zsx_area {
  * @dying:	empty zspages waiting for @free_work
  * @nr_zspages:	zspages of the pool, except dying ones
  * @free_work:	frees the zspages on @dying
- * @step_class:	class of each ZSX_STEP size step
- * @classes:	the distinct classes, largest first
- * @nr_classes:	entries in @classes
- * @class_set:	where they live
+ * @geo:	the size steps (zsx_geometry.h)
+ * @step_class:	class number of each size step (@geo.nr_steps entries)
+ * @nr_classes:	classes in @class_set
+ * @class_set:	the classes, numbered from the largest size down
  * @chain_max:	max_zspage_pages when the pool was created
  * @movable:	movable when the pool was created
  * @area:	per-CPU mapping state
@@ -383,8 +409,8 @@ struct zsx_pool {
 	struct list_head dying;
 	unsigned long nr_zspages;
 	struct work_struct free_work;
-	struct zsx_class *step_class[ZSX_NR_STEPS];
-	struct zsx_class *classes[ZSX_NR_STEPS];
+	struct zsx_geo geo;
+	u8 step_class[ZSX_GEO_MAX_STEPS];
 	unsigned int nr_classes;
 	struct zsx_class_set *class_set;
 	unsigned int chain_max;
@@ -429,35 +455,11 @@ static inline gfp_t zsx_page_gfp(const struct zsx_pool *pool, gfp_t gfp)
 
 /* ---- size classes ---- */
 
-/* The (pages, objects) of the zspage that wastes least for @size. */
-static void zsx_geometry(unsigned int size, unsigned int chain_max,
-			 unsigned int *pages, unsigned int *objs)
+/* Class number @nr (0..nr_classes - 1, largest size first) of @pool. */
+static inline struct zsx_class *zsx_class_nr(const struct zsx_pool *pool,
+					     unsigned int nr)
 {
-	unsigned long used, best_used = 0;
-	unsigned int k, best_k = 1;
-
-	for (k = 1; k <= chain_max; k++) {
-		used = (k * PAGE_SIZE / size) * size;
-		/* used / k > best_used / best_k, in integers */
-		if (used * best_k > best_used * k) {
-			best_used = used;
-			best_k = k;
-		}
-	}
-	*pages = best_k;
-	*objs = best_used / size;
-	if (*objs <= *pages) {
-		/* No better than a page per object: take exactly that. */
-		*pages = 1;
-		*objs = 1;
-	}
-}
-
-static inline unsigned int zsx_step_of(size_t size)
-{
-	if (size <= ZSX_MIN_SIZE)
-		return 0;
-	return DIV_ROUND_UP(size - ZSX_MIN_SIZE, ZSX_STEP);
+	return &pool->class_set->class[nr];
 }
 
 static void zsx_class_release(struct kobject *kobj)
@@ -473,49 +475,40 @@ static const struct kobj_type zsx_class_ktype;
 
 /*
  * Build the classes, largest size first, merging neighbouring sizes of
- * equal geometry; all in one allocation (see struct zsx_class_set).
+ * equal geometry (zsx_geometry.h); all in one allocation (see struct
+ * zsx_class_set).
  */
 static int zsx_classes_build(struct zsx_pool *pool)
 {
-	unsigned int pages, objs, prev_pages = 0, prev_objs = 0, n = 0;
-	struct zsx_class *class, *prev = NULL;
+	struct zsx_geo_class shape;
+	struct zsx_class *class;
 	struct zsx_class_set *set;
-	int i, g;
+	unsigned int n, i, lo;
+	int g;
 
-	for (i = ZSX_NR_STEPS - 1; i >= 0; i--) {
-		zsx_geometry(ZSX_MIN_SIZE + i * ZSX_STEP, pool->chain_max,
-			     &pages, &objs);
-		if (pages != prev_pages || objs != prev_objs)
-			n++;
-		prev_pages = pages;
-		prev_objs = objs;
-	}
+	zsx_geo_init(&pool->geo, PAGE_SHIFT, pool->chain_max);
+	if (WARN_ON_ONCE(pool->geo.nr_steps > ZSX_GEO_MAX_STEPS))
+		return -EINVAL;
+	n = zsx_geo_build(&pool->geo, pool->step_class);
 	set = kvzalloc(struct_size(set, class, n), GFP_KERNEL);
 	if (!set)
 		return -ENOMEM;
 	atomic_set(&set->refs, n);
 	pool->class_set = set;
 
-	for (i = ZSX_NR_STEPS - 1; i >= 0; i--) {
-		zsx_geometry(ZSX_MIN_SIZE + i * ZSX_STEP, pool->chain_max,
-			     &pages, &objs);
-		if (prev && prev->pages == pages && prev->objs == objs) {
-			pool->step_class[i] = prev;
-			continue;
-		}
-		class = &set->class[pool->nr_classes];
+	for (i = pool->geo.nr_steps; i > 0; i = lo) {
+		lo = zsx_geo_class_at(&pool->geo, i - 1, &shape);
+		class = &set->class[pool->step_class[i - 1]];
 		kobject_init(&class->kobj, &zsx_class_ktype);
 		class->set = set;
 		class->pool = pool;
-		class->size = ZSX_MIN_SIZE + i * ZSX_STEP;
-		class->pages = pages;
-		class->objs = objs;
+		class->size = shape.size;
+		class->pages = shape.pages;
+		class->objs = shape.objs;
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
-		pool->classes[pool->nr_classes++] = class;
-		pool->step_class[i] = class;
-		prev = class;
 	}
+	pool->nr_classes = n;
 	return 0;
 }
 
@@ -842,7 +835,8 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	if (size > PAGE_SIZE)
 		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOSPC);
 	might_alloc(gfp);
-	class = pool->step_class[zsx_step_of(size)];
+	class = zsx_class_nr(pool,
+			     pool->step_class[zsx_geo_step_of(&pool->geo, size)]);
 
 	h = kmalloc(sizeof(*h), zsx_meta_gfp(gfp));
 	if (!h)
@@ -1131,7 +1125,7 @@ static unsigned long zsx_compact_all(struct zsx_pool *pool)
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++) {
-		freed += zsx_compact_class(pool, pool->classes[i]);
+		freed += zsx_compact_class(pool, zsx_class_nr(pool, i));
 		cond_resched();
 	}
 	atomic_long_add(freed, &pool->compact_total);
@@ -1158,8 +1152,8 @@ static unsigned long zsx_shrink_count(struct shrinker *s,
 
 	spin_lock(&pool->lock);
 	for (i = 0; i < pool->nr_classes; i++)
-		pages += zsx_class_slack(pool->classes[i]) *
-			 pool->classes[i]->pages;
+		pages += zsx_class_slack(zsx_class_nr(pool, i)) *
+			 zsx_class_nr(pool, i)->pages;
 	spin_unlock(&pool->lock);
 	return pages ?: SHRINK_EMPTY;
 }
@@ -1356,7 +1350,7 @@ static int zsx_classes_publish(struct zsx_pool *pool)
 	if (!pool->classes_kobj)
 		return -ENOMEM;
 	for (i = 0; i < pool->nr_classes; i++) {
-		class = pool->classes[i];
+		class = zsx_class_nr(pool, i);
 		ret = kobject_add(&class->kobj, pool->classes_kobj, "%u",
 				  class->size);
 		if (ret)
@@ -1386,12 +1380,14 @@ static void zsx_sysfs_work(struct work_struct *work)
 /* Remove classes/ and its directories; waits for their sysfs handlers. */
 static void zsx_classes_unpublish(struct zsx_pool *pool)
 {
+	struct zsx_class *class;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++) {
-		if (pool->classes[i]->in_sysfs) {
-			kobject_del(&pool->classes[i]->kobj);
-			pool->classes[i]->in_sysfs = false;
+		class = zsx_class_nr(pool, i);
+		if (class->in_sysfs) {
+			kobject_del(&class->kobj);
+			class->in_sysfs = false;
 		}
 	}
 	if (pool->classes_kobj) {
@@ -1526,7 +1522,8 @@ static void *zsx_create(const char *name, gfp_t gfp,
 {
 	struct zsx_pool *pool;
 
-	pool = kzalloc(sizeof(*pool), gfp);
+	/* Not @gfp: see "Page size" above. */
+	pool = kvzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
 	spin_lock_init(&pool->lock);
@@ -1621,10 +1618,11 @@ static void zsx_free_pool(struct zpoolx_pool *zp)
 	struct zsx_pool *pool = zsx_of(zp);
 	unsigned int i;
 
+	/* The last put frees the class set: nothing reads it after that. */
 	for (i = 0; i < pool->nr_classes; i++)
-		kobject_put(&pool->classes[i]->kobj);
+		kobject_put(&zsx_class_nr(pool, i)->kobj);
 	zsx_area_free(pool);
-	kfree(pool);
+	kvfree(pool);
 }
 
 struct zpoolx_backend zpoolx_zsmalloc_backend = {
