@@ -31,30 +31,51 @@ KDIR ?= /lib/modules/$(DEBIAN_KVER)/build
 # their loader library) before the tools that link them.
 USERDIRS := $(patsubst %/Makefile,%,$(wildcard lib/Makefile bpf/Makefile zpoolctl/Makefile daemon/Makefile))
 
+# zpoolx's one version, from packaging/debian/changelog (scripts/version);
+# the module gets it on kbuild's command line, the tools through lib/c.mk.
+VERSION := $(shell scripts/version)
+KBUILD_VERSION := ZPOOLX_VERSION=$(VERSION)
+
 CC ?= gcc
 TOOL_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
 
+# make ARCH=arm64: everything cross-built for Debian 12's arm64 6.1 kernel
+# into build/arm64/ (README, "arm64")
+ifeq ($(ARCH),arm64)
+all: arm64
+else
 all: module tools userspace
+endif
 
 module:
 	@mkdir -p $(BUILD)/module
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' module/ $(BUILD)/module/src/
-	$(MAKE) -C $(KDIR) M=$(BUILD)/module/src modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/module/src $(KBUILD_VERSION) modules
 	ln -sf src/zpoolx.ko $(BUILD)/module/zpoolx.ko
 
 # Modules for a guest kernel: build/<KERNEL>/zpoolx.ko and build/<KERNEL>/kmod/
 KERNEL ?= debian
 KDIR_debian = /lib/modules/$(DEBIAN_KVER)/build
 KDIR_debug = $(shell scripts/build-debug-kernel)
+# (arm64: Debian's arm64 headers unless KDIR= is given on the command line)
+KDIR_arm64 = $(if $(filter command line,$(origin KDIR)),$(KDIR),$(shell scripts/arm64-kernel kdir))
+CROSS_COMPILE ?= aarch64-linux-gnu-
+KFLAGS_arm64 = ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE)
 kernel-side: tools
-	@case "$(KERNEL)" in debian|debug) ;; *) echo "KERNEL must be debian or debug" >&2; exit 2;; esac
+	@case "$(KERNEL)" in debian|debug|arm64) ;; *) echo "KERNEL must be debian, debug or arm64" >&2; exit 2;; esac
 	@mkdir -p $(BUILD)/$(KERNEL)
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' module/ $(BUILD)/$(KERNEL)/module/
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' tests/kmod/ $(BUILD)/$(KERNEL)/kmod/
 	+kdir="$(KDIR_$(KERNEL))" && test -n "$$kdir" && \
-	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/module modules && \
-	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/kmod modules
+	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/module $(KFLAGS_$(KERNEL)) $(KBUILD_VERSION) modules && \
+	$(MAKE) -C $$kdir M=$(BUILD)/$(KERNEL)/kmod $(KFLAGS_$(KERNEL)) modules
 	ln -sf module/zpoolx.ko $(BUILD)/$(KERNEL)/zpoolx.ko
+
+# The arm64 modules as above (KERNEL=arm64), then the BPF objects and the
+# tools from a copy of the sources in build/arm64/src (scripts/arm64-build)
+arm64:
+	+$(MAKE) kernel-side KERNEL=arm64
+	+scripts/arm64-build
 
 # Programs the guests run (from the 9p-shared tree).
 tools: $(BUILD)/tools/memhog
@@ -86,4 +107,4 @@ clean:
 	rm -rf $(BUILD)
 	+@for d in $(USERDIRS); do $(MAKE) -C $$d clean || exit 1; done
 
-.PHONY: all module kernel-side tools userspace lint check demo bench install clean
+.PHONY: all arm64 module kernel-side tools userspace lint check demo bench install clean

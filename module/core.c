@@ -30,7 +30,10 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-#define ZPOOLX_VERSION "0.1.0"
+/* The version comes from the build (Kbuild: scripts/version, one source). */
+#ifndef ZPOOLX_VERSION
+#error "ZPOOLX_VERSION is not defined: build through module/Kbuild"
+#endif
 
 /* The largest writeback request accepted at once, in pages (1 GiB). */
 #define ZPOOLX_WRITEBACK_MAX (1U << 18)

@@ -28,7 +28,11 @@
 
 #include "libzpoolx.h"
 
-#define ZPOOLCTL_VERSION "0.1.0"
+/* zpoolx's one version, given by the build (lib/c.mk, scripts/version) */
+#ifndef ZPOOLX_VERSION
+#error "ZPOOLX_VERSION is not defined: build through the Makefile (lib/c.mk)"
+#endif
+#define ZPOOLCTL_VERSION ZPOOLX_VERSION
 
 /* Exit codes, documented in zpoolctl.8. */
 enum {
