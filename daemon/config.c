@@ -22,7 +22,8 @@
 
 #include "zpoold.h"
 
-enum ktype { K_BOOL, K_UINT, K_U64, K_DOUBLE, K_ENUM, K_LISTEN, K_SECTION };
+enum ktype { K_BOOL, K_UINT, K_U64, K_DOUBLE, K_ENUM, K_LISTEN, K_TEXTFILE,
+	     K_SECTION };
 
 struct key {
 	const char *path;		/* "writeback.high_watermark_percent" */
@@ -55,6 +56,8 @@ static const struct key keys[] = {
 	{ "metrics.max_request_bytes", K_UINT, O(metrics.max_request_bytes),
 	  1024, 65536, NULL, "bytes" },
 	{ "metrics.classes", K_BOOL, O(metrics.classes), 0, 0, NULL, NULL },
+	{ "metrics.textfile", K_TEXTFILE, O(metrics.textfile), 0, 0, NULL,
+	  NULL },
 	{ "writeback", K_SECTION, 0, 0, 0, NULL, NULL },
 	{ "writeback.enabled", K_BOOL, O(writeback.enabled), 0, 0, NULL,
 	  NULL },
@@ -91,6 +94,8 @@ static const struct key keys[] = {
 	  1099511627776.0, NULL, "bytes" },
 	{ "compaction.min_interval_s", K_UINT, O(compaction.min_interval_s),
 	  0, 86400, NULL, "seconds" },
+	{ "zswap", K_SECTION, 0, 0, 0, NULL, NULL },
+	{ "zswap.enable", K_BOOL, O(zswap.enable), 0, 0, NULL, NULL },
 	{ "backend", K_SECTION, 0, 0, 0, NULL, NULL },
 	{ "backend.policy", K_ENUM, O(backend.policy), 0, 0, backend_policies,
 	  NULL },
@@ -115,7 +120,11 @@ void config_defaults(struct zcfg *c)
 	c->interval_ms = 1000;
 	c->log_level = LOG_LVL_INFO;
 	c->dry_run = false;
+#ifdef HAVE_HTTP
 	c->metrics.enabled = true;
+#else
+	c->metrics.enabled = false;	/* built without HTTP (WITH_HTTP=0) */
+#endif
 	strcpy(c->metrics.listen, "127.0.0.1:9436");
 	c->metrics.max_connections = 16;
 	c->metrics.timeout_s = 10;
@@ -363,6 +372,24 @@ static void set_value(const struct key *k, json_object *v, struct zcfg *c,
 		snprintf(dst, sizeof(c->metrics.listen), "%s", s);
 		return;
 	}
+	case K_TEXTFILE: {
+		const char *s, *bad;
+
+		if (!json_object_is_type(v, json_type_string)) {
+			eadd(e, "%s: expected a string, an absolute path ending in .prom or \"\", got %s %s",
+			     k->path, jtype(v), shown);
+			return;
+		}
+		s = json_object_get_string(v);
+		bad = textfile_check(s);
+		if (bad) {
+			eadd(e, "%s: %s is not accepted: %s", k->path, shown,
+			     bad);
+			return;
+		}
+		snprintf(dst, sizeof(c->metrics.textfile), "%s", s);
+		return;
+	}
 	case K_SECTION:
 		break;
 	}
@@ -407,6 +434,10 @@ static void walk(json_object *obj, const char *section, struct zcfg *c,
 /* rules between keys; reported at the second key */
 static void cross_check(const struct zcfg *c, struct errbuf *e)
 {
+#ifndef HAVE_HTTP
+	if (c->metrics.enabled)
+		eadd(e, "metrics.enabled: true asks for the HTTP endpoint, but this zpoold is built without HTTP (WITH_HTTP=0); accepted: false; metrics.textfile writes the metrics to a file instead");
+#endif
 	if (c->writeback.low_watermark_percent >=
 	    c->writeback.high_watermark_percent)
 		eadd(e, "writeback.low_watermark_percent: %u must be below writeback.high_watermark_percent (%u)",

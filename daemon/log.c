@@ -3,20 +3,32 @@
  * log.c - where zpoold's messages go: the systemd journal when stderr is
  * the journal stream of a systemd service (JOURNAL_STREAM), syslog when
  * zpoold detached itself, otherwise stderr ("zpoold: LEVEL: text"), which
- * is what Android's init and a terminal want.
+ * is what Android's init and a terminal want; or the kernel log
+ * (/dev/kmsg, "<PRI>zpoold[PID]: LEVEL: text", facility daemon) when asked
+ * with --log kmsg, for images without a syslog daemon.
+ *
+ * Built without systemd (WITH_SYSTEMD=0, no HAVE_SYSTEMD) there is no
+ * journal target: the journal stream is then just stderr.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
+#endif
 
 #include "zpoold.h"
 
 static enum log_target target = LOG_TO_STDERR;
 static int max_level = LOG_LVL_INFO;
+static int kmsg_fd = -1;
 
 static const char *const names[] = { "error", "warning", "info", "debug" };
 static const int prios[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -24,6 +36,7 @@ static const int prios[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 /* stderr is the journal iff JOURNAL_STREAM names its device and inode */
 enum log_target log_default_target(void)
 {
+#ifdef HAVE_SYSTEMD
 	const char *js = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
@@ -32,19 +45,61 @@ enum log_target log_default_target(void)
 	    fstat(2, &st) == 0 && (unsigned long long)st.st_dev == dev &&
 	    (unsigned long long)st.st_ino == ino)
 		return LOG_TO_JOURNAL;
+#endif
 	return LOG_TO_STDERR;
 }
 
-void log_init(enum log_target t)
+int log_init(enum log_target t)
 {
+	char p[PATH_MAX];
+	int fd;
+
+	if (t == LOG_TO_KMSG) {
+		/* under --root, ROOT/dev/kmsg (the host tests) */
+		ZPATH(p, "/dev/kmsg");
+		fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		if (kmsg_fd >= 0)
+			close(kmsg_fd);
+		kmsg_fd = fd;
+	}
+#ifndef HAVE_SYSTEMD
+	if (t == LOG_TO_JOURNAL)
+		return -ENOTSUP;
+#endif
 	target = t;
 	if (t == LOG_TO_SYSLOG)
 		openlog("zpoold", LOG_PID, LOG_DAEMON);
+	return 0;
 }
 
 void log_set_level(int level)
 {
 	max_level = level;
+}
+
+/*
+ * One record per write(2).  The kernel refuses records longer than 992
+ * bytes (LOG_LINE_MAX) with EINVAL, so the text is cut to fit.
+ */
+static void kmsg_emit(int level, const char *text)
+{
+	char line[960];
+	int n;
+
+	n = snprintf(line, sizeof(line), "<%d>zpoold[%ld]: %s: %s\n",
+		     LOG_DAEMON | prios[level], (long)getpid(), names[level],
+		     text);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		memcpy(line + n - 4, "...\n", 4);
+	}
+	if (write(kmsg_fd, line, (size_t)n) < 0) {
+		/* nowhere else to say it */
+	}
 }
 
 static void emit(int level, const char *action, unsigned long pool,
@@ -54,6 +109,7 @@ static void emit(int level, const char *action, unsigned long pool,
 		return;
 	switch (target) {
 	case LOG_TO_JOURNAL:
+#ifdef HAVE_SYSTEMD
 		if (action)
 			sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d",
 					prios[level], "ZPOOLD_ACTION=%s", action,
@@ -63,9 +119,16 @@ static void emit(int level, const char *action, unsigned long pool,
 			sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d",
 					prios[level],
 					"SYSLOG_IDENTIFIER=zpoold", NULL);
+#else
+		(void)action;
+		(void)pool;
+#endif
 		break;
 	case LOG_TO_SYSLOG:
 		syslog(prios[level], "%s", text);
+		break;
+	case LOG_TO_KMSG:
+		kmsg_emit(level, text);
 		break;
 	case LOG_TO_STDERR:
 		fprintf(stderr, "zpoold: %s: %s\n", names[level], text);

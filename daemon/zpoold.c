@@ -4,12 +4,17 @@
  * decisions, SIGHUP reload, systemd notification, --check-config and
  * --replay.
  *
- * Threads: the main thread runs the policy loop and handles signals (all
- * blocked, taken with sigtimedwait); libmicrohttpd's thread answers HTTP.
+ * Threads: the main thread runs the policy loop, writes the metrics file
+ * (metrics.textfile) after each cycle and handles signals (all blocked,
+ * taken with sigtimedwait); libmicrohttpd's thread answers HTTP.
  * They share the daemon's counters, the configuration and the BPF handle,
  * under `lock`.  Nothing in /sys is written but by the executor, and only
  * the four files of a decision: a pool's writeback and compact files and
  * zswap's max_pool_percent and zpool parameters.
+ *
+ * Build profiles (daemon/Makefile): WITH_SYSTEMD=0 leaves out libsystemd
+ * (no notification, no journal), WITH_HTTP=0 leaves out libmicrohttpd (no
+ * endpoint; the metrics go to metrics.textfile only).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +25,51 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "zpoold.h"
+
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#else
+/* built without libsystemd: nobody to notify, no watchdog */
+static int sd_notify(int unset, const char *state)
+{
+	(void)unset;
+	(void)state;
+	return 0;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+sd_notifyf(int unset, const char *fmt, ...)
+{
+	(void)unset;
+	(void)fmt;
+	return 0;
+}
+
+static int sd_watchdog_enabled(int unset, uint64_t *usec)
+{
+	(void)unset;
+	*usec = 0;
+	return 0;
+}
+#endif
+
+#ifdef HAVE_SYSTEMD
+#define WITH_SD 1
+#else
+#define WITH_SD 0
+#endif
+#ifdef HAVE_HTTP
+#define WITH_HTTPD 1
+#else
+#define WITH_HTTPD 0
+#endif
+
+static const char *const log_targets[] = { "stderr", "journal", "syslog",
+					   "kmsg", NULL };
 
 static struct {
 	const char *config;
@@ -35,17 +80,23 @@ static struct {
 	bool dry_run;
 	const char *replay;
 	const char *record;
+	const char *metrics_file;	/* --metrics-file, over metrics.textfile */
+	int log_target;			/* --log: enum log_target, -1 = auto */
 	FILE *record_f;
 	uint64_t cycles;	/* 0 = run until stopped */
 	char root[2048];
-} opt = { .config = ZPOOLD_DEFAULT_CONFIG };
+} opt = { .config = ZPOOLD_DEFAULT_CONFIG, .log_target = -1 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct zcfg cfg;
 static struct pstate pst;
 static struct dstats dst;
 static struct bpfstats *bpf;
+#ifdef HAVE_HTTP
 static struct http *http;
+#endif
+static bool textfile_failing;	/* the last write of the metrics file failed */
+static char textfile_why[512];
 static uint64_t last_cycle_ms;	/* monotonic */
 static int ready_fd = -1;	/* the waiting parent, when detaching */
 static uint64_t start_ms;
@@ -71,13 +122,19 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: zpoold [OPTIONS]\n"
 		"The zpoolx tuning daemon: proactive writeback, zswap's limit, compaction\n"
-		"and backend by policy, and a Prometheus endpoint.  See zpoold(8).\n"
+		"and backend by policy, and Prometheus metrics.  See zpoold(8).\n"
+		"Built with%s systemd, with%s the HTTP endpoint.\n"
 		"\n"
 		"  -c, --config FILE     configuration (default " ZPOOLD_DEFAULT_CONFIG ")\n"
 		"  -t, --check-config    validate the configuration and exit\n"
 		"  -f, --foreground      do not detach (implied under systemd)\n"
 		"  -n, --dry-run         decide and log, write nothing\n"
 		"      --no-bpf          no BPF statistics\n"
+		"      --log TARGET      stderr, kmsg (/dev/kmsg), syslog%s (default:\n"
+		"                        stderr, the journal under systemd; once detached\n"
+		"                        the journal, syslog or kmsg, whichever exists)\n"
+		"      --metrics-file FILE  write the metrics to FILE (*.prom) after each\n"
+		"                        cycle, atomically (overrides metrics.textfile)\n"
 		"      --root DIR        prefix for every /sys and /proc path (tests)\n"
 		"      --replay TRACE    run the policy over a recorded trace and print\n"
 		"                        its decisions (see zpoold(8), TRACES)\n"
@@ -85,7 +142,9 @@ static void usage(FILE *f)
 		"                        format --replay reads\n"
 		"      --cycles N        stop after N policy cycles (1..1000000; tests)\n"
 		"  -h, --help            this help\n"
-		"  -V, --version         version\n");
+		"  -V, --version         version\n",
+		WITH_SD ? "" : "out", WITH_HTTPD ? "" : "out",
+		WITH_SD ? ", journal" : "");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -108,12 +167,15 @@ static int parse_args(int argc, char **argv)
 		{ "replay", required_argument, NULL, 'P' },
 		{ "record", required_argument, NULL, 'O' },
 		{ "cycles", required_argument, NULL, 'C' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *bad;
 	size_t n;
-	int c;
+	int c, i;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:tfnhV", lo, NULL)) != -1) {
@@ -163,6 +225,30 @@ static int parse_args(int argc, char **argv)
 					     &opt.cycles))
 				return usage_error("--cycles: invalid value '%.32s': expected an integer 1..1000000",
 						   optarg);
+			break;
+		case 'L':
+			for (i = 0; log_targets[i]; i++)
+				if (!strcmp(optarg, log_targets[i]))
+					break;
+			if (!log_targets[i])
+				return usage_error(WITH_SD ?
+					"--log: unknown target '%.32s': expected stderr, kmsg, syslog or journal" :
+					"--log: unknown target '%.32s': expected stderr, kmsg or syslog",
+					optarg);
+			if (i == LOG_TO_JOURNAL && !WITH_SD)
+				return usage_error("--log: %sjournal: this zpoold is built without systemd (WITH_SYSTEMD=0); expected stderr, kmsg or syslog",
+						   "");
+			opt.log_target = i;
+			break;
+		case 'M':
+			bad = textfile_check(optarg);
+			if (bad || !optarg[0]) {
+				fprintf(stderr, "zpoold: --metrics-file: '%.200s' is not accepted: %s; see zpoold --help\n",
+					optarg,
+					bad ? bad : "expected an absolute path ending in .prom");
+				return ZEXIT_USAGE;
+			}
+			opt.metrics_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -248,6 +334,10 @@ static void execute(const struct decision *d, bool dry)
 	case ACT_SET_BACKEND:
 		ZPATH(p, ZSWAP_PARAMS "/zpool");
 		snprintf(v, sizeof(v), "%s", d->target);
+		break;
+	case ACT_ENABLE_ZSWAP:
+		ZPATH(p, ZSWAP_PARAMS "/enabled");
+		snprintf(v, sizeof(v), "Y");
 		break;
 	default:
 		return;
@@ -346,13 +436,68 @@ static void record(const struct sysinfo *s, double t)
 	json_object_put(o);
 }
 
-static void cycle(void)
+/* ---- the metrics file (metrics.textfile, --metrics-file) ---- */
+
+static const char *textfile_of(const struct zcfg *c)
+{
+	return opt.metrics_file ? opt.metrics_file : c->metrics.textfile;
+}
+
+/* render s (and the daemon's counters) into path; 0 or -1 with why */
+static int textfile_put(const char *path, const struct sysinfo *s,
+			bool classes, char *why, size_t whysize)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	dst.bpf_active = bpf != NULL;
+	text = metrics_render(s, &dst, classes, bpf, &len);
+	pthread_mutex_unlock(&lock);
+	if (!text) {
+		snprintf(why, whysize, "cannot write %s: out of memory", path);
+		return -1;
+	}
+	r = textfile_write(path, text, len, why, whysize);
+	free(text);
+	return r;
+}
+
+/*
+ * After a cycle: a failure is logged when it starts or changes, and the
+ * recovery once; the daemon goes on and tries again next cycle.
+ */
+static int textfile_cycle(const struct zcfg *c, const struct sysinfo *s)
+{
+	const char *path = textfile_of(c);
+	char why[sizeof(textfile_why)];
+
+	if (!path[0])
+		return 0;
+	if (textfile_put(path, s, c->metrics.classes, why, sizeof(why))) {
+		if (!textfile_failing || strcmp(why, textfile_why))
+			zlog(LOG_LVL_ERROR, "metrics file: %s (tried again every cycle)",
+			     why);
+		textfile_failing = true;
+		snprintf(textfile_why, sizeof(textfile_why), "%s", why);
+		return -1;
+	}
+	if (textfile_failing)
+		zlog(LOG_LVL_INFO, "metrics file: %s written again", path);
+	textfile_failing = false;
+	return 0;
+}
+
+/* one cycle; -1 if the metrics file could not be written */
+static int cycle(void)
 {
 	struct decision d[POLICY_MAX_DECISIONS];
 	struct sysinfo s;
 	struct zcfg c;
 	size_t n, i;
 	bool dry;
+	int r;
 
 	pthread_mutex_lock(&lock);
 	c = cfg;
@@ -365,15 +510,19 @@ static void cycle(void)
 	for (i = 0; i < n; i++)
 		execute(&d[i], dry);
 	status_line(&s, n);
-	free_sysinfo(&s);
 	pthread_mutex_lock(&lock);
 	dst.cycles++;
 	dst.last_cycle_unix = unix_now();
 	dst.dry_run = dry;
 	last_cycle_ms = mono_ms();
 	pthread_mutex_unlock(&lock);
+	/* the snapshot the policy decided on, with this cycle's counters */
+	r = textfile_cycle(&c, &s);
+	free_sysinfo(&s);
+	return r;
 }
 
+#ifdef HAVE_HTTP
 /* ---- HTTP callbacks (libmicrohttpd's thread) ---- */
 
 static char *render(void *ctx, size_t *len)
@@ -408,7 +557,9 @@ static bool health(void *ctx, char *msg, size_t size)
 	return false;
 }
 
-/* ---- BPF, HTTP and reload ---- */
+#endif /* HAVE_HTTP */
+
+/* ---- BPF, HTTP, the metrics file and reload ---- */
 
 static void bpf_update(const struct zcfg *c)
 {
@@ -441,6 +592,7 @@ static void bpf_update(const struct zcfg *c)
 	zlog(LOG_LVL_INFO, "BPF statistics attached");
 }
 
+#ifdef HAVE_HTTP
 static bool http_same(const struct zcfg *a, const struct zcfg *b)
 {
 	return a->metrics.enabled == b->metrics.enabled &&
@@ -486,6 +638,52 @@ static int http_update(const struct zcfg *old, const struct zcfg *c)
 	zlog(LOG_LVL_INFO, "metrics on http://%s/metrics", c->metrics.listen);
 	return 0;
 }
+#else
+static int http_update(const struct zcfg *old, const struct zcfg *c)
+{
+	(void)old;
+	(void)c;
+	return 0;	/* metrics.enabled is refused by config.c */
+}
+#endif
+
+/*
+ * A reload that moves the metrics file: the new file is written first (a
+ * failure refuses the reload, like an address that cannot be bound); once
+ * the reload is done (textfile_drop(old, new)) the old one, no longer
+ * zpoold's, is removed so that the collector does not go on exporting it;
+ * if the reload fails after all, textfile_drop(new, old) removes the new.
+ * 0 or -1.
+ */
+static int textfile_update(const struct zcfg *old, const struct zcfg *c)
+{
+	const char *from = textfile_of(old), *to = textfile_of(c);
+	char why[sizeof(textfile_why)];
+	struct sysinfo s;
+	int r;
+
+	if (!strcmp(from, to) || !to[0])
+		return 0;
+	read_sysinfo(&s);
+	r = textfile_put(to, &s, c->metrics.classes, why, sizeof(why));
+	free_sysinfo(&s);
+	if (r) {
+		zlog(LOG_LVL_ERROR, "metrics file: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static void textfile_drop(const struct zcfg *gone, const struct zcfg *kept)
+{
+	const char *path = textfile_of(gone);
+
+	if (!path[0] || !strcmp(path, textfile_of(kept)))
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		zlog(LOG_LVL_WARNING, "metrics file: cannot remove %s: %s",
+		     path, strerror(errno));
+}
 
 static void reload(void)
 {
@@ -504,7 +702,18 @@ static void reload(void)
 		return;
 	}
 	old = cfg;
+	if (textfile_update(&old, &c)) {
+		zlog(LOG_LVL_ERROR,
+		     "reload refused, the running configuration stays: %s: the metrics file could not move to %s",
+		     opt.config, textfile_of(&c));
+		pthread_mutex_lock(&lock);
+		dst.reloads_failed++;
+		pthread_mutex_unlock(&lock);
+		sd_notify(0, "READY=1");
+		return;
+	}
 	if (http_update(&old, &c)) {
+		textfile_drop(&c, &old);
 		zlog(LOG_LVL_ERROR,
 		     "reload refused, the running configuration stays: %s: the metrics endpoint could not move to %s",
 		     opt.config, c.metrics.listen);
@@ -518,6 +727,13 @@ static void reload(void)
 	cfg = c;
 	dst.reloads_ok++;
 	pthread_mutex_unlock(&lock);
+	textfile_drop(&old, &c);
+	if (strcmp(textfile_of(&old), textfile_of(&c))) {
+		textfile_failing = false;
+		if (textfile_of(&c)[0])
+			zlog(LOG_LVL_INFO, "metrics written to %s after each cycle",
+			     textfile_of(&c));
+	}
 	log_set_level(c.log_level);
 	bpf_update(&c);
 	zlog(LOG_LVL_INFO, "configuration reloaded from %s", opt.config);
@@ -553,7 +769,8 @@ static int detach(void)
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
-		dup2(null, 2);
+		if (opt.log_target != LOG_TO_STDERR)
+			dup2(null, 2);
 		if (null > 2)
 			close(null);
 	}
@@ -847,6 +1064,10 @@ static int replay(const struct zcfg *c)
 				printf("t=%g set_backend zpool=%s: %s\n", t,
 				       d[i].target, d[i].reason);
 				break;
+			case ACT_ENABLE_ZSWAP:
+				printf("t=%g enable_zswap: %s\n", t,
+				       d[i].reason);
+				break;
 			}
 		}
 		free_sysinfo(&s);
@@ -880,9 +1101,40 @@ static void warn_to_log(const char *text)
 	zlog(LOG_LVL_WARNING, "%s", text);
 }
 
+/* --log TARGET, or where messages go by default; 0 or -1 (said) */
+static int log_start(bool detached)
+{
+	enum log_target t;
+	int r;
+
+	if (opt.log_target >= 0)
+		t = (enum log_target)opt.log_target;
+	else if (!detached)
+		t = log_default_target();
+	else if (WITH_SD && access("/run/systemd/journal/socket", F_OK) == 0)
+		t = LOG_TO_JOURNAL;
+	else if (access("/dev/log", F_OK) == 0)
+		t = LOG_TO_SYSLOG;
+	else
+		t = LOG_TO_KMSG;
+	r = log_init(t);
+	if (r < 0 && t == LOG_TO_KMSG) {
+		char p[PATH_MAX];
+
+		ZPATH(p, "/dev/kmsg");
+		if (opt.log_target >= 0) {
+			fprintf(stderr, "zpoold: --log kmsg: cannot open %s for writing: %s\n",
+				p, strerror(-r));
+			return -1;
+		}
+		log_init(LOG_TO_SYSLOG);	/* syslog(3) drops what it cannot send */
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	bool systemd = getenv("NOTIFY_SOCKET") != NULL;
+	bool systemd = WITH_SD && getenv("NOTIFY_SOCKET") != NULL;
 	uint64_t wd_usec = 0, wait_ms, t0;
 	struct timespec ts;
 	sigset_t set;
@@ -895,7 +1147,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	zx_set_root(opt.root);
-	log_init(log_default_target());
+	if (log_start(false))
+		return ZEXIT_FAIL;
 	if (load_initial(&cfg))
 		return ZEXIT_USAGE;
 	if (opt.check_config) {
@@ -920,8 +1173,10 @@ int main(int argc, char **argv)
 				strerror(-r));
 			return ZEXIT_FAIL;
 		}
-		log_init(access("/run/systemd/journal/socket", F_OK) == 0 ?
-				 LOG_TO_JOURNAL : LOG_TO_SYSLOG);
+		if (log_start(true)) {
+			tell_parent(ZEXIT_FAIL);
+			return ZEXIT_FAIL;
+		}
 	}
 	zx_warn_hook = warn_to_log;
 	dst.start_unix = unix_now();
@@ -936,6 +1191,7 @@ int main(int argc, char **argv)
 		}
 	}
 	dst.dry_run = cfg.dry_run || opt.dry_run;
+#ifdef HAVE_HTTP
 	if (cfg.metrics.enabled) {
 		http = http_start(&cfg, render, health, NULL, why, sizeof(why));
 		if (!http) {
@@ -944,6 +1200,9 @@ int main(int argc, char **argv)
 			return ZEXIT_FAIL;
 		}
 	}
+#else
+	(void)why;
+#endif
 	if (opt.no_bpf)
 		zlog(LOG_LVL_INFO, "BPF statistics off (--no-bpf)");
 	else if (!cfg.bpf.enabled)
@@ -951,14 +1210,23 @@ int main(int argc, char **argv)
 	else
 		bpf_update(&cfg);
 	zlog(LOG_LVL_INFO,
-	     "zpoold %s started: config %s, root %s, metrics %s%s, policy every %u ms%s",
+	     "zpoold %s started: config %s, root %s, metrics %s%s%s%s, policy every %u ms%s",
 	     ZPOOLD_VERSION, opt.config, opt.root[0] ? opt.root : "/",
-	     cfg.metrics.enabled ? "on http://" : "off",
-	     cfg.metrics.enabled ? cfg.metrics.listen : "", cfg.interval_ms,
+	     cfg.metrics.enabled ? "on http://" : "",
+	     cfg.metrics.enabled ? cfg.metrics.listen : "",
+	     textfile_of(&cfg)[0] ? (cfg.metrics.enabled ? " and in " : "in ") :
+	     (cfg.metrics.enabled ? "" : "off"),
+	     textfile_of(&cfg), cfg.interval_ms,
 	     dst.dry_run ? ", dry run: nothing is written" : "");
 	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
 		wd_usec = 0;
-	cycle();
+	if (cycle()) {
+		/* as for an address that cannot be bound: fail at start */
+		zlog(LOG_LVL_ERROR, "cannot start: the metrics file %s cannot be written",
+		     textfile_of(&cfg));
+		tell_parent(ZEXIT_FAIL);
+		return ZEXIT_FAIL;
+	}
 	sd_notify(0, "READY=1");
 	tell_parent(ZEXIT_OK);
 
@@ -996,7 +1264,9 @@ int main(int argc, char **argv)
 	}
 out:
 	sd_notify(0, "STOPPING=1");
+#ifdef HAVE_HTTP
 	http_stop(http);
+#endif
 	bpfstats_close(bpf);
 	if (opt.record_f)
 		fclose(opt.record_f);

@@ -10,7 +10,10 @@
  *   metrics.c   the Prometheus text exposition of a snapshot, the daemon's
  *               counters and the BPF statistics
  *   http.c      the libmicrohttpd endpoint: GET /metrics and /healthz
- *   log.c       logging to the journal, syslog or stderr
+ *               (not built with WITH_HTTP=0, no HAVE_HTTP)
+ *   textfile.c  the metrics written atomically to a file, for
+ *               node_exporter's textfile collector (metrics.textfile)
+ *   log.c       logging to the journal, syslog, the kernel log or stderr
  *   bpfstats.c  the BPF statistics (bpf/zpoolx_bpf.h), optional
  *
  * Reading /sys and /proc goes through lib/ (libzpoolx.h), shared with
@@ -27,7 +30,11 @@
 
 #include "libzpoolx.h"
 
-#define ZPOOLD_VERSION "0.1.0"
+/* zpoolx's one version, given by the build (lib/c.mk, scripts/version) */
+#ifndef ZPOOLX_VERSION
+#error "ZPOOLX_VERSION is not defined: build through the Makefile (lib/c.mk)"
+#endif
+#define ZPOOLD_VERSION ZPOOLX_VERSION
 #define ZPOOLD_DEFAULT_CONFIG "/etc/zpoold/zpoold.json"
 
 /* Exit codes, documented in zpoold.8. */
@@ -41,8 +48,9 @@ enum {
 
 enum { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-enum log_target { LOG_TO_STDERR, LOG_TO_JOURNAL, LOG_TO_SYSLOG };
-void log_init(enum log_target t);
+enum log_target { LOG_TO_STDERR, LOG_TO_JOURNAL, LOG_TO_SYSLOG, LOG_TO_KMSG };
+/* 0, or -errno: kmsg cannot be opened, journal not built in (-ENOTSUP) */
+int log_init(enum log_target t);
 enum log_target log_default_target(void);
 void log_set_level(int level);
 void zlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -64,6 +72,7 @@ struct zcfg {
 		unsigned timeout_s;
 		unsigned max_request_bytes;
 		bool classes;
+		char textfile[512];	/* "" or an absolute *.prom path */
 	} metrics;
 	struct {
 		bool enabled;
@@ -84,6 +93,9 @@ struct zcfg {
 		uint64_t min_pool_bytes;
 		unsigned min_interval_s;
 	} compaction;
+	struct {
+		bool enable;			/* keep zswap enabled */
+	} zswap;
 	struct {
 		int policy;			/* enum backend_policy */
 		char fixed[16];			/* "zbud" or "zsmalloc" */
@@ -116,6 +128,7 @@ enum action {
 	ACT_COMPACT,		/* pool */
 	ACT_SET_LIMIT,		/* value = new max_pool_percent */
 	ACT_SET_BACKEND,	/* target = zpool type */
+	ACT_ENABLE_ZSWAP,	/* zswap's enabled parameter to Y */
 	ACT_COUNT
 };
 const char *action_name(int act);
@@ -186,6 +199,18 @@ const char *fmt_g(char *buf, double v);
 /* The exposition of everything into a malloc'ed string; NULL on ENOMEM. */
 char *metrics_render(const struct sysinfo *s, const struct dstats *d,
 		     bool classes, struct bpfstats *bpf, size_t *len);
+
+/* ---- textfile.c ---- */
+
+/*
+ * Write data to path atomically: a temporary file in the same directory
+ * (".NAME.XXXXXX", which the textfile collector does not read), mode 0644,
+ * renamed over path.  0, or -1 and what failed in why.
+ */
+int textfile_write(const char *path, const char *data, size_t len,
+		   char *why, size_t whysize);
+/* NULL if s is acceptable as metrics.textfile, else what is accepted */
+const char *textfile_check(const char *s);
 
 /* ---- http.c ---- */
 
