@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # zpoolx.ko loads, offers its sysfs root and zpool types, and unloads
 # cleanly, twice in a row.
+# vm-kernels: debian debug arm64
 # vm-mem: 192M
 # vm-timeout: 180
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
