@@ -36,6 +36,10 @@
  *    zbud_above_object_bytes (one per page either way: zbud is cheaper),
  *    with at least min_objects objects seen and min_interval_s between
  *    switches.
+ * 5. zswap: with zswap.enable, zswap is turned on whenever it is found off
+ *    (Debian's 6.1 kernel boots with it off); without it, zswap's enabled
+ *    parameter is the administrator's.  With rule 4's "fixed" this is how
+ *    a packaged zpoold puts zswap on zpoolx at boot.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -47,6 +51,7 @@ static const char *const act_names[ACT_COUNT] = {
 	[ACT_COMPACT] = "compact",
 	[ACT_SET_LIMIT] = "set_limit",
 	[ACT_SET_BACKEND] = "set_backend",
+	[ACT_ENABLE_ZSWAP] = "enable_zswap",
 };
 
 const char *action_name(int act)
@@ -403,6 +408,15 @@ static void decide_backend(const struct zcfg *cfg, struct pstate *st,
 	st->last_backend_switch_ms = now;
 }
 
+static void decide_zswap(const struct zcfg *cfg, const struct sysinfo *s,
+			 struct out *o)
+{
+	if (!cfg->zswap.enable || !s->zswap.present || s->zswap.enabled != 0)
+		return;
+	add(o, ACT_ENABLE_ZSWAP, 0, 0,
+	    "zswap.enable is true and zswap is off: turn zswap on");
+}
+
 size_t policy_decide(const struct zcfg *cfg, struct pstate *st,
 		     const struct sysinfo *s, uint64_t now_ms,
 		     struct decision *out, size_t max)
@@ -415,5 +429,6 @@ size_t policy_decide(const struct zcfg *cfg, struct pstate *st,
 	decide_writeback(cfg, s, percent, &o);
 	decide_compaction(cfg, st, s, now_ms, &o);
 	decide_backend(cfg, st, s, now_ms, &o);
+	decide_zswap(cfg, s, &o);
 	return o.n;
 }

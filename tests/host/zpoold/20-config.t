@@ -31,7 +31,7 @@ bad $'{\n  "a": 1,\n  oops\n}' "invalid JSON at line 3"
 bad '[1, 2]' "the top level is an array: expected a JSON object"
 bad '"x"' "the top level is a string: expected a JSON object"
 # unknown keys, at every level, with what is accepted
-bad '{ "intervall_ms": 100 }' "intervall_ms: unknown key; accepted at the top level: interval_ms, log_level, dry_run, metrics, writeback, limit, compaction, backend, bpf"
+bad '{ "intervall_ms": 100 }' "intervall_ms: unknown key; accepted at the top level: interval_ms, log_level, dry_run, metrics, writeback, limit, compaction, zswap, backend, bpf"
 bad '{ "metrics": { "port": 9436 } }' "metrics.port: unknown key; accepted in metrics: enabled, listen, max_connections, timeout_s, max_request_bytes, classes"
 bad '{ "writeback": { "high": 90 } }' "writeback.high: unknown key; accepted in writeback: enabled, high_watermark_percent, low_watermark_percent, max_pages_per_cycle"
 bad '{ "limit": { "max": 30 } }' "limit.max: unknown key; accepted in limit: enabled, min_percent, max_percent"

@@ -73,6 +73,18 @@ zrun --foreground --no-bpf --root "$t" --config "$c4" --cycles 1
 tap $( { [ "$RC" = 0 ] && [ "$(cat "$t/sys/module/zswap/parameters/zpool")" = zpoolx_zbud ]; }; echo $?) \
 	"backend.policy fixed on zbud: zswap's zpool set to zpoolx_zbud"
 
+# zswap.enable: zswap found off is turned on, and only with the key
+t=$(newtree)
+w "$t/sys/module/zswap/parameters/enabled" N
+zrun --foreground --no-bpf --root "$t" --config "$c" --cycles 1
+tap $( { [ "$RC" = 0 ] && [ "$(cat "$t/sys/module/zswap/parameters/enabled")" = N ]; }; echo $?) \
+	"zswap off and zswap.enable false (the default): left off"
+c5=$(cfg zon '{ "metrics": { "enabled": false }, "zswap": { "enable": true } }')
+zrun --foreground --no-bpf --root "$t" --config "$c5" --cycles 1
+tap $( { [ "$RC" = 0 ] && [ "$(cat "$t/sys/module/zswap/parameters/enabled")" = Y ] &&
+	grep -q 'info: enable_zswap: zswap.enable is true and zswap is off: turn zswap on' <<<"$ERR"; }; echo $?) \
+	"zswap off and zswap.enable true: Y written to zswap's enabled, with the reason logged"
+
 # SIGHUP
 t=$(newtree)
 if start_daemon "$t" '"interval_ms": 100'; then

@@ -28,10 +28,10 @@ for k in 'Type=notify' 'WatchdogSec=' 'ExecReload=/bin/kill -HUP $MAINPID' 'NoNe
 done
 # ReadWritePaths: exactly the files the executor writes (zpoold.c, execute())
 rw=$(grep '^ReadWritePaths=' "$u" | cut -d= -f2 | sort | tr '\n' ' ')
-tap $( [ "$rw" = "-/sys/kernel/zpoolx/pools /sys/module/zswap/parameters/max_pool_percent /sys/module/zswap/parameters/zpool " ]; echo $?) \
-	"ReadWritePaths: max_pool_percent, zpool and the pools' directory only ($rw)"
+tap $( [ "$rw" = "-/sys/kernel/zpoolx/pools /sys/module/zswap/parameters/enabled /sys/module/zswap/parameters/max_pool_percent /sys/module/zswap/parameters/zpool " ]; echo $?) \
+	"ReadWritePaths: enabled, max_pool_percent, zpool and the pools' directory only ($rw)"
 written=$(grep -oE '(ZPOOLX_SYS|ZSWAP_PARAMS) "/[a-z_%/]+"' "$TOP/daemon/zpoold.c" | sort -u | tr '\n' ' ')
-tap $( [ "$written" = 'ZPOOLX_SYS "/pools/%lu/compact" ZPOOLX_SYS "/pools/%lu/writeback" ZSWAP_PARAMS "/max_pool_percent" ZSWAP_PARAMS "/zpool" ' ]; echo $?) \
+tap $( [ "$written" = 'ZPOOLX_SYS "/pools/%lu/compact" ZPOOLX_SYS "/pools/%lu/writeback" ZSWAP_PARAMS "/enabled" ZSWAP_PARAMS "/max_pool_percent" ZSWAP_PARAMS "/zpool" ' ]; echo $?) \
 	"the executor writes only those files ($written)"
 if command -v systemd-analyze >/dev/null; then
 	sed "s|/usr/sbin/zpoold|$ZPOOLD|" "$u" >"$WORK/zpoold.service"
