@@ -39,28 +39,28 @@
  *   pages' worth of objects.
  *
  * Page size
- *   Nothing here assumes 4 KiB pages.  The step scales with PAGE_SIZE
- *   rather than staying 16 bytes, for three reasons: a fixed 16-byte step
- *   would make 4095 sizes and about as many classes with 64 KiB pages (each
- *   a sysfs directory and a partly filled zspage); the rounding would cost
- *   the same 0.2% of a page on average at every page size anyway; and a
- *   size of m steps then gets the same zspage shape (pages, objects) at
- *   every page size, so a 16 or 64 KiB pool is the 4 KiB pool scaled, with
- *   the same waste in per cent, at most 256 size steps and about 120
- *   classes at max_zspage_pages=8 (119 at 4 KiB, where the geometry is
- *   exactly what it was with a fixed 16-byte step).  A zspage never holds
- *   more than 256 objects at any page size, so struct zsx_handle's 16-bit
- *   slot index and the zspage's slot array (at most 2 KiB) do not grow with
- *   PAGE_SIZE; byte offsets in a zspage are unsigned int (16 pages of 256
- *   KiB are 4 MiB).  max_zspage_pages stays a count of pages: the waste of
- *   a chain depends on the object size relative to the page, not in bytes.
- *   The pool structure keeps one byte per size step (the class number) and
- *   is about a kilobyte at any page size; it and the class array are
- *   allocated with GFP_KERNEL, not with the creator's gfp (zswap passes
- *   __GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM, which may fail
- *   even small allocations when memory is tight), kvzalloc() so that no
- *   high-order allocation is ever needed.  zswap creates pools from
- *   process context, where it allocates with GFP_KERNEL itself.
+ *   Nothing here assumes 4 KiB pages.  The step scales with PAGE_SIZE rather
+ *   than staying 16 bytes, for three reasons: a fixed 16-byte step would make
+ *   4095 sizes and about as many classes with 64 KiB pages (each a sysfs
+ *   directory and a partly filled zspage); rounding to a scaled step costs
+ *   the same share of a page at every page size, 0.2% on average, as at
+ *   4 KiB; and a size of m steps gets the same zspage shape (pages, objects)
+ *   at every page size, so a 16 or 64 KiB pool is the 4 KiB pool scaled, with
+ *   the same waste in per cent, at most 256 size steps and about 120 classes
+ *   at max_zspage_pages=8 (119 at 4 KiB, where the geometry is exactly what
+ *   it was with a fixed 16-byte step).  A zspage never holds more than 256
+ *   objects at any page size, so struct zsx_handle's 16-bit slot index and
+ *   the zspage's slot array (at most 2 KiB) do not grow with PAGE_SIZE; byte
+ *   offsets in a zspage are unsigned int (16 pages of 256 KiB are
+ *   4 MiB).  max_zspage_pages stays a count of pages: the waste of a chain
+ *   depends on the object size relative to the page, not in bytes.  The pool
+ *   structure keeps one byte per size step (the class number) and is about a
+ *   kilobyte at any page size; it and the class array are allocated with
+ *   GFP_KERNEL, not with the creator's gfp (zswap passes __GFP_NORETRY |
+ *   __GFP_NOWARN | __GFP_KSWAPD_RECLAIM, which may fail even small
+ *   allocations when memory is tight), kvzalloc() so that no high-order
+ *   allocation is ever needed.  zswap creates pools from process context,
+ *   where it allocates with GFP_KERNEL itself.
  *
  * zspage layout
  *   A zspage is k order-0 pages seen as one run of k * PAGE_SIZE bytes;
