@@ -8,6 +8,7 @@
 #   make install         DESTDIR=, PREFIX= (default /usr)
 #   make kernel-side KERNEL=debian|debug   modules for a guest kernel
 #   make lint            sparse and checkpatch on the kernel code
+#   make deb             zpoolx-dkms and zpoolx-tools .debs in build/deb/, lintian-clean
 #   make clean
 
 PREFIX ?= /usr
@@ -89,6 +90,9 @@ userspace:
 lint:
 	scripts/lint-kernel $(KDIR)
 
+deb:
+	scripts/make-deb
+
 check:
 	scripts/check
 
@@ -107,4 +111,4 @@ clean:
 	rm -rf $(BUILD)
 	+@for d in $(USERDIRS); do $(MAKE) -C $$d clean || exit 1; done
 
-.PHONY: all arm64 module kernel-side tools userspace lint check demo bench install clean
+.PHONY: all arm64 module kernel-side tools userspace lint deb check demo bench install clean
