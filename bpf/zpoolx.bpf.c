@@ -14,14 +14,16 @@
  *   zpoolx_migrate(pool_id, op, ret)
  * fentry/fexit on 6.1 zswap's zswap_frontswap_store and
  * zswap_frontswap_load (CO-RE: typed from the kernel's BTF) for counts and
- * latency.  Map layout: zpoolx_maps.h.
+ * latency, or the same as kprobe/kretprobe where fentry cannot attach
+ * (arm64 before 6.4).  Map layout: zpoolx_maps.h.
  *
  * Every counter is per CPU.  The raw tracepoint programs add with plain
  * adds: a tracepoint runs its probes with preemption disabled, and zpoolx's
  * events never fire in interrupt context, so nothing else touches this
  * CPU's copy meanwhile.  fentry/fexit programs run with only migration
  * disabled and may be preempted on a preemptible kernel: they add
- * atomically (their counters and histograms are theirs alone).  Either
+ * atomically (their counters and histograms are theirs alone; so do
+ * their kprobe twins).  Either
  * way no increment is lost: the tests compare the counts exactly with
  * the module's own.  The hot path (alloc, free) is one hash lookup, one
  * array lookup and five adds.
@@ -312,6 +314,40 @@ int BPF_PROG(zpx_zswap_load_in, unsigned int type, unsigned long offset,
 SEC("fexit/zswap_frontswap_load")
 int BPF_PROG(zpx_zswap_load_out, unsigned int type, unsigned long offset,
 	     struct page *page, int ret)
+{
+	finish(&load_start, ZH_ZSWAP_LOAD_NS, ret, 0);
+	return 0;
+}
+
+/*
+ * The kprobe/kretprobe twins of the four above, attached instead of them
+ * where a BPF trampoline cannot attach to a kernel function: arm64 has the
+ * ftrace direct calls fentry needs only from 6.4, so on 6.1 it fails with
+ * ENOTSUPP there.  The library falls back to these (zpoolx_bpf.c).
+ */
+SEC("kprobe/zswap_frontswap_store")
+int BPF_KPROBE(zpx_zswap_store_kin)
+{
+	start(&store_start);
+	return 0;
+}
+
+SEC("kretprobe/zswap_frontswap_store")
+int BPF_KRETPROBE(zpx_zswap_store_kout, int ret)
+{
+	finish(&store_start, ZH_ZSWAP_STORE_NS, ret, 1);
+	return 0;
+}
+
+SEC("kprobe/zswap_frontswap_load")
+int BPF_KPROBE(zpx_zswap_load_kin)
+{
+	start(&load_start);
+	return 0;
+}
+
+SEC("kretprobe/zswap_frontswap_load")
+int BPF_KRETPROBE(zpx_zswap_load_kout, int ret)
 {
 	finish(&load_start, ZH_ZSWAP_LOAD_NS, ret, 0);
 	return 0;

@@ -8,7 +8,9 @@
  * (zswap's functions are there without zpoolx; zpoolx's tracepoints exist
  * only while the module is loaded) and what is missing is named in the
  * error message.  The fentry/fexit pair of a zswap function is attached
- * both or neither, so that every counted call is also timed.
+ * both or neither, so that every counted call is also timed; where the
+ * kernel cannot attach fentry at all (ENOTSUPP: arm64 before 6.4), its
+ * kprobe/kretprobe twin is attached instead, both or neither too.
  */
 #include <errno.h>
 #include <linux/types.h>
@@ -223,6 +225,45 @@ static void target_progs(struct zpx_skel *s, unsigned int i,
 	p[1] = all[i][1];
 }
 
+/* the kprobe+kretprobe twin of zswap target i (NULLs for the others) */
+static void target_kprobes(struct zpx_skel *s, unsigned int i,
+			   struct bpf_program *p[2])
+{
+	p[0] = NULL;
+	p[1] = NULL;
+	if (targets[i].zswap && !strcmp(targets[i].name, "zswap_frontswap_store")) {
+		p[0] = s->progs.zpx_zswap_store_kin;
+		p[1] = s->progs.zpx_zswap_store_kout;
+	} else if (targets[i].zswap) {
+		p[0] = s->progs.zpx_zswap_load_kin;
+		p[1] = s->progs.zpx_zswap_load_kout;
+	}
+}
+
+/* kernel's ENOTSUPP (not in userspace errno.h): fentry without trampolines */
+#define ZPX_ENOTSUPP 524
+
+/* attach the kprobe twin of zswap target i; 0 or an errno */
+static int attach_kprobes(struct zpx_bpf *b, unsigned int i,
+			  struct bpf_link **l0, struct bpf_link **l1)
+{
+	struct bpf_program *k[2];
+
+	target_kprobes(b->skel, i, k);
+	*l0 = bpf_program__attach_kprobe(k[0], false, targets[i].name);
+	if (!*l0)
+		return errno;
+	*l1 = bpf_program__attach_kprobe(k[1], true, targets[i].name);
+	if (!*l1) {
+		int e = errno;
+
+		bpf_link__destroy(*l0);
+		*l0 = NULL;
+		return e;
+	}
+	return 0;
+}
+
 /*
  * Open and load the skeleton with the zswap programs of @zswap_mask only
  * (fentry needs its target in the kernel's BTF at load time).
@@ -246,6 +287,11 @@ static int load(struct zpx_bpf *b, uint32_t zswap_mask, int *sys_errno)
 		bpf_program__set_autoload(p[0], on);
 		if (p[1])
 			bpf_program__set_autoload(p[1], on);
+		target_kprobes(b->skel, i, p);
+		if (p[0]) {
+			bpf_program__set_autoload(p[0], on);
+			bpf_program__set_autoload(p[1], on);
+		}
 	}
 	r = zpx_skel__load(b->skel);
 	if (r) {
@@ -302,6 +348,8 @@ static void attach_missing(struct zpx_bpf *b, char *missing, size_t size,
 					l0 = NULL;
 				}
 			}
+			if (!l0 && (e == ZPX_ENOTSUPP || e == EOPNOTSUPP))
+				e = attach_kprobes(b, i, &l0, &l1);
 		} else {
 			l0 = bpf_program__attach_raw_tracepoint(p[0],
 								targets[i].name);

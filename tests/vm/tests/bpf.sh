@@ -15,6 +15,7 @@
 # same with a writeback.  After each phase, swapoff, so that no stored
 # object is left for anything to free later.  The workload snapshots every
 # pool's sysfs counters first and, once they stop moving, after each phase.
+# vm-kernels: debian debug arm64
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 300

@@ -5,6 +5,7 @@
 # with what the module saw, writeback is driven through sysfs into the
 # module's evict callback, and the unload rules are checked (zpoolx cannot
 # go while a pool lives, can once none does).
+# vm-kernels: debian debug arm64
 # vm-mem: 256M
 # vm-smp: 2
 # vm-timeout: 300

@@ -10,6 +10,7 @@
 # the compact file and the tunables refuse bad input, a second run with
 # max_zspage_pages=1 movable=N shows the tunables apply to new pools, and
 # the unload rules are checked.
+# vm-kernels: debian debug arm64
 # vm-mem: 256M
 # vm-smp: 2
 # vm-timeout: 400
