@@ -73,10 +73,13 @@ kernel-side: tools
 	ln -sf module/zpoolx.ko $(BUILD)/$(KERNEL)/zpoolx.ko
 
 # The arm64 modules as above (KERNEL=arm64), then the BPF objects and the
-# tools from a copy of the sources in build/arm64/src (scripts/arm64-build)
+# tools from a copy of the sources in build/arm64/src (scripts/arm64-build),
+# and zpoold in the minimal profile for the Android-like mode
+# (scripts/arm64-minimal)
 arm64:
 	+$(MAKE) kernel-side KERNEL=arm64
 	+scripts/arm64-build
+	+scripts/arm64-minimal
 
 # Programs the guests run (from the 9p-shared tree).
 tools: $(BUILD)/tools/memhog
