@@ -4,7 +4,9 @@
 # /proc/sys/vm/compact_memory and the pool's own compact file are written
 # again and again; the pool must report migrated pages and the data must
 # come back intact.
+# vm-kernels: debian debug arm64
 # vm-mem: 256M
+# vm-mem-arm64: 192M
 # vm-swap: 1G
 # vm-timeout: 400
 # shellcheck shell=bash
