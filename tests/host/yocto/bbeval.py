@@ -3,9 +3,11 @@
 """bbeval.py - just enough of BitBake's metadata language to replay a
 recipe without bitbake: variable assignments (=, ?=, ??=, :=, +=, =+, .=,
 =., :append, :prepend, :remove), export, require/include, inherit,
-shell functions, and ${VAR} expansion.  Python functions and flags
-(VAR[flag]) are read and ignored; an inline ${@...} expression is an error,
-so the layer's recipes must not use any.
+shell functions, ${VAR} expansion, and PACKAGECONFIG as base.bbclass
+applies it (PACKAGECONFIG_CONFARGS, DEPENDS).  Python functions are read
+and ignored, flags (VAR[flag]) kept for PACKAGECONFIG; of inline python,
+only bb.utils.filter('VAR', 'words', d) and bb.utils.contains('VAR',
+'words', 'yes', 'no', d) are known, anything else is an error.
 
     bbeval.py [--set VAR=VALUE]... --file FILE... COMMAND
       get VAR        the expanded value
@@ -38,12 +40,17 @@ FUNC = re.compile(r'^(?P<python>python\s+)?(?P<name>[A-Za-z0-9_${}:\-]*)\s*\(\)\
 VARREF = re.compile(r'\$\{([A-Za-z0-9_:\-+.]+)\}')
 
 
+INLINE = re.compile(r'\$\{@(bb\.utils\.(?:filter|contains)\([^)]*\))\}')
+CALL = re.compile(r"""bb\.utils\.(filter|contains)\(\s*'([^']*)'\s*,\s*'([^']*)'\s*(?:,\s*'([^']*)'\s*,\s*'([^']*)'\s*)?,\s*d\s*\)$""")
+
+
 class Data:
     def __init__(self, bbpath):
         self.vals = {}
         self.weak = {}
         self.late = []          # (name, op, value): :append, :prepend, :remove
         self.funcs = {}
+        self.flags = {}
         self.exports = set()
         self.inherits = []
         self.bbpath = bbpath
@@ -95,6 +102,7 @@ class Data:
             if not m:
                 raise BBError('%s: cannot parse: %s' % (path, s))
             if m.group('flag'):
+                self.flags[(self.expand(m.group('name')), m.group('flag')[1:-1])] = m.group('value')
                 continue
             self.assign(m.group('name'), m.group('op'), m.group('value'),
                         bool(m.group('export')))
@@ -136,6 +144,26 @@ class Data:
             self.vals[name] = value + (cur or '')
 
     def finalize(self):
+        self.apply_late()
+        # base.bbclass: PACKAGECONFIG[name] = "enable,disable,depends,..."
+        if 'PACKAGECONFIG' in self.vals or 'PACKAGECONFIG' in self.weak:
+            on = self.expand(self.raw('PACKAGECONFIG') or '').split()
+            args, deps = [], []
+            for (var, flag), v in sorted(self.flags.items()):
+                if var != 'PACKAGECONFIG':
+                    continue
+                parts = self.expand(v).split(',')
+                parts += [''] * (3 - len(parts))
+                if flag in on:
+                    args.append(parts[0])
+                    deps += parts[2].split()
+                else:
+                    args.append(parts[1])
+            self.vals['PACKAGECONFIG_CONFARGS'] = ' '.join(a for a in args if a)
+            if deps:
+                self.vals['DEPENDS'] = (self.raw('DEPENDS') or '') + ' ' + ' '.join(deps)
+
+    def apply_late(self):
         for name, what, value in self.late:
             name = self.expand(name)
             cur = self.raw(name) or ''
@@ -148,6 +176,18 @@ class Data:
                 self.vals[name] = ' '.join(
                     w for w in self.expand(cur).split() if w not in gone)
 
+    def inline(self, expr):
+        m = CALL.match(expr)
+        if not m:
+            raise BBError('inline python is not supported here: %s' % expr)
+        have = self.expand(self.raw(m.group(2)) or '').split()
+        want = m.group(3).split()
+        if m.group(1) == 'filter':
+            return ' '.join(w for w in want if w in have)
+        if m.group(4) is None:
+            raise BBError('bb.utils.contains needs a true and a false value: %s' % expr)
+        return m.group(4) if all(w in have for w in want) else m.group(5)
+
     # -- values --
     def raw(self, name):
         if name in self.vals:
@@ -157,6 +197,7 @@ class Data:
     def expand(self, s, depth=0):
         if depth > 30:
             raise BBError('recursive expansion: %s' % s)
+        s = INLINE.sub(lambda m: self.inline(m.group(1)), s)
         if '${@' in s:
             raise BBError('inline python is not supported here: %s' % s)
 

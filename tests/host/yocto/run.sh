@@ -84,16 +84,18 @@ fi
 KSRC=$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$KBUILD/Makefile")
 echo "# target $target: kernel $KVER, source $KSRC, build $KBUILD"
 
-SETS=(--set "STAGING_KERNEL_DIR=$KSRC"
+SETS=(--set "DISTRO_FEATURES=systemd" --set "STAGING_KERNEL_DIR=$KSRC"
 	--set "STAGING_KERNEL_BUILDDIR=$KBUILD" --set "KERNEL_VERSION=$KVER"
 	--set "HOST_PREFIX=$HOST_PREFIX" --set "KERNEL_ARCH=$KARCH"
 	--set "DEPLOY_DIR_IMAGE=$(dirname "$KIMAGE")" --set "KERNEL_IMAGETYPE=$(basename "$KIMAGE")")
 # bb RECIPE COMMAND...: bbeval on a recipe, with the configuration above
-# and a WORKDIR of its own
+# (and CONF, a build's own settings) and a WORKDIR of its own
+CONF=() WD=
 bb() {
 	local r=$1
 	shift
-	"$HERE/bbeval.py" --bbpath "$LAYER" "${SETS[@]}" --set "WORKDIR=$WORK/$(basename "$r" .bb)" \
+	"$HERE/bbeval.py" --bbpath "$LAYER" "${SETS[@]}" "${CONF[@]}" \
+		--set "WORKDIR=$WORK/$(basename "$r" .bb)$WD" \
 		--file "$HERE/classes.conf" --file "$r" "$@"
 }
 
@@ -232,48 +234,72 @@ sym=$D/usr/include/zpoolx-module/Module.symvers
 tap $( [ -f "$sym" ] && ! grep -q "$(bb "$r" get B)/" "$sym"; echo $?) "Module.symvers installed without the build path"
 
 # ---- zpoolx-tools: do_compile, do_install ----
+# twice: on a systemd distro with the default PACKAGECONFIG (systemd http),
+# and on a distro without systemd with PACKAGECONFIG = "" (zpoold's minimal
+# profile)
 r=$REC/zpoolx-tools_git.bb
-D=$(bb "$r" get D)
-unpack "$r"
+pn=zpoolx-tools
 # what Yocto exports to a target recipe's tasks (TARGET_CFLAGS with the
 # security flags, TARGET_LDFLAGS), the compiler and the target's pkg-config
 yenv=(CC="${HOST_PREFIX}gcc" AR="${HOST_PREFIX}ar" PKG_CONFIG="$PKGCONF"
 	CFLAGS="-O2 -pipe -g -feliminate-unused-debug-types -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Wformat -Wformat-security -Werror=format-security"
 	LDFLAGS="-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -fstack-protector-strong -Wl,-z,relro,-z,now")
-t0=$(date +%s)
-replay "$r" do_compile "${yenv[@]}" >"$WORK/tools-compile.log" 2>&1
-rc=$?
-tap $rc "zpoolx-tools do_compile (make userspace, BPF from $(basename "$KIMAGE")) $(( $(date +%s) - t0 ))s"
-[ $rc = 0 ] || grep -E 'error|Error' "$WORK/tools-compile.log" | head -n 15 | diag
-replay "$r" do_install "${yenv[@]}" >"$WORK/tools-install.log" 2>&1
-rc=$?
-tap $rc "zpoolx-tools do_install (DESTDIR=\${D})"
-[ $rc = 0 ] || tail -n 15 "$WORK/tools-install.log" | diag
-pn=zpoolx-tools
-listed=$(files_of "$r" $pn $pn-doc $pn-bash-completion)
-got=$(installed "$D")
-extra=$(comm -13 <(echo "$listed") <(echo "$got") | tr '\n' ' ')
-absent=$(comm -23 <(echo "$listed") <(echo "$got") | tr '\n' ' ')
-dup=$(echo "$listed" | uniq -d | tr '\n' ' ')
-tap $( [ -z "$extra$absent$dup" ] && [ -n "$got" ]; echo $?) \
-	"\${D} holds exactly the files of FILES:$pn, -doc and -bash-completion ($(echo "$got" | grep -c .) files)${extra:+; not in FILES: $extra}${absent:+; listed, not installed: $absent}${dup:+; in two packages: $dup}"
-bad=
-for p in /usr/sbin/zpoolctl /usr/sbin/zpoold; do
-	m=$(readelf -h "$D$p" 2>/dev/null | sed -n 's/^ *Machine: *//p')
-	[ "$m" = "$MACHINE_NAME" ] || bad="$bad $p:${m:-not ELF}"
+for build in systemd minimal; do
+	if [ $build = systemd ]; then
+		CONF=() WD=
+	else
+		CONF=(--set DISTRO_FEATURES= --set PACKAGECONFIG=) WD=-minimal
+	fi
+	pc=$(bb "$r" get PACKAGECONFIG)
+	D=$(bb "$r" get D)
+	unpack "$r"
+	t0=$(date +%s)
+	replay "$r" do_compile "${yenv[@]}" >"$WORK/tools-compile$WD.log" 2>&1
+	rc=$?
+	tap $rc "[$build] zpoolx-tools do_compile (make userspace $(bb "$r" get PACKAGECONFIG_CONFARGS), BPF from $(basename "$KIMAGE")) $(( $(date +%s) - t0 ))s"
+	[ $rc = 0 ] || grep -E 'error|Error' "$WORK/tools-compile$WD.log" | head -n 15 | diag
+	replay "$r" do_install "${yenv[@]}" >"$WORK/tools-install$WD.log" 2>&1
+	rc=$?
+	tap $rc "[$build] zpoolx-tools do_install (DESTDIR=\${D})"
+	[ $rc = 0 ] || tail -n 15 "$WORK/tools-install$WD.log" | diag
+	# FILES, and the units of SYSTEMD_SERVICE, which systemd.bbclass adds
+	# to the package on a systemd distro
+	unitdir=$(bb "$r" get systemd_system_unitdir)
+	sbindir=$(bb "$r" get sbindir)
+	svc=$(bb "$r" get "SYSTEMD_SERVICE:$pn")
+	listed=$(files_of "$r" $pn $pn-doc $pn-bash-completion)
+	expect=$listed
+	[[ " $(bb "$r" get DISTRO_FEATURES) " == *" systemd "* ]] &&
+		expect=$( { echo "$listed"; for u in $svc; do echo "$unitdir/$u"; done; } | sort)
+	got=$(installed "$D")
+	extra=$(comm -13 <(echo "$expect") <(echo "$got") | tr '\n' ' ')
+	absent=$(comm -23 <(echo "$expect") <(echo "$got") | tr '\n' ' ')
+	dup=$(echo "$listed" | uniq -d | tr '\n' ' ')
+	tap $( [ -z "$extra$absent$dup" ] && [ -n "$got" ]; echo $?) \
+		"[$build] \${D} holds exactly the files of FILES:$pn, -doc and -bash-completion$( [ $build = systemd ] && echo " and SYSTEMD_SERVICE's unit") ($(echo "$got" | grep -c .) files)${extra:+; not in FILES: $extra}${absent:+; listed, not installed: $absent}${dup:+; in two packages: $dup}"
+	bad=
+	for p in $sbindir/zpoolctl $sbindir/zpoold; do
+		m=$(readelf -h "$D$p" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+		[ "$m" = "$MACHINE_NAME" ] || bad="$bad $p:${m:-not ELF}"
+	done
+	tap $( [ -z "$bad" ]; echo $?) "[$build] zpoolctl and zpoold are $MACHINE_NAME programs${bad:+ (not:$bad)}"
+	needed=$(readelf -d "$D$sbindir/zpoold" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+	if [ $build = systemd ]; then
+		relro=$(readelf -lW "$D$sbindir/zpoold" 2>/dev/null | grep -c GNU_RELRO)
+		now=$(readelf -dW "$D$sbindir/zpoold" 2>/dev/null | grep -cE 'BIND_NOW|FLAGS.*NOW')
+		tap $( [ "$relro" -ge 1 ] && [ "$now" -ge 1 ]; echo $?) "[$build] built with Yocto's LDFLAGS: RELRO and BIND_NOW"
+		tap $( [ "$svc" = zpoold.service ] && [ -f "$D$unitdir/$svc" ] &&
+			grep -q "^ExecStart=$sbindir/zpoold " "$D$unitdir/$svc" &&
+			grep -q libsystemd <<<"$needed" && grep -q libmicrohttpd <<<"$needed"; echo $?) \
+			"[$build] PACKAGECONFIG '$pc': zpoold links libsystemd and libmicrohttpd; SYSTEMD_SERVICE $svc installed in $unitdir, runs $sbindir/zpoold"
+	else
+		tap $( [ -n "$needed" ] && ! grep -qE 'libsystemd|libmicrohttpd' <<<"$needed" &&
+			grep -q '"enabled": false' <(sed -n '/"metrics"/,/}/p' "$D/etc/zpoold/zpoold.json"); echo $?) \
+			"[$build] PACKAGECONFIG '$pc': zpoold links neither libsystemd nor libmicrohttpd ($needed), its zpoold.json has metrics.enabled false"
+	fi
+	conf=$(bb "$r" get "CONFFILES:$pn")
+	tap $( [ -f "$D$conf" ] && [[ "$listed" == *"$conf"* ]]; echo $?) "[$build] CONFFILES $conf is installed and packaged"
 done
-tap $( [ -z "$bad" ]; echo $?) "zpoolctl and zpoold are $MACHINE_NAME programs${bad:+ (not:$bad)}"
-relro=$(readelf -lW "$D/usr/sbin/zpoold" 2>/dev/null | grep -c GNU_RELRO)
-now=$(readelf -dW "$D/usr/sbin/zpoold" 2>/dev/null | grep -cE 'BIND_NOW|FLAGS.*NOW')
-tap $( [ "$relro" -ge 1 ] && [ "$now" -ge 1 ]; echo $?) "built with Yocto's LDFLAGS: RELRO and BIND_NOW"
-svc=$(bb "$r" get "SYSTEMD_SERVICE:$pn")
-unitdir=$(bb "$r" get systemd_system_unitdir)
-sbindir=$(bb "$r" get sbindir)
-tap $( [ "$svc" = zpoold.service ] && [ -f "$D$unitdir/$svc" ] &&
-	grep -q "^ExecStart=$sbindir/zpoold " "$D$unitdir/$svc"; echo $?) \
-	"SYSTEMD_SERVICE $svc is installed in $unitdir and runs $sbindir/zpoold"
-conf=$(bb "$r" get "CONFFILES:$pn")
-tap $( [ -f "$D$conf" ] && [[ "$listed" == *"$conf"* ]]; echo $?) "CONFFILES $conf is installed and packaged"
 
 echo "1..$n"
 [ "$failed" = 0 ]
