@@ -148,7 +148,7 @@ tap $( [ "$(bp zpoold.json src)" = packaging/android/zpoold.json ] && [ "$(bp zp
 std=$(bp zpoold c_std)
 incs=$(bp zpoold local_include_dirs | sed "s|^|-I$TOP/|")
 build() { # NAME LIBS...
-	local name=$1 objs=()
+	local name=$1
 	shift
 	# shellcheck disable=SC2046,SC2086
 	gcc -std="$std" -O2 $(bp "$name" cflags | tr '\n' ' ' | sed 's/"/\\"/g' | xargs -n1 printf '%s\n' | tr '\n' ' ') \

@@ -75,7 +75,7 @@ fi
 if [ "$target" = amd64 ]; then
 	KVER=$("$TOP/scripts/debian-kver") || { echo "Bail out! no Debian 6.1 kernel"; exit 1; }
 	KBUILD=/usr/src/linux-headers-$KVER KIMAGE=/boot/vmlinuz-$KVER
-	HOST_PREFIX= KARCH=x86 PKGCONF=pkg-config MACHINE_NAME="Advanced Micro Devices X86-64"
+	HOST_PREFIX='' KARCH=x86 PKGCONF=pkg-config MACHINE_NAME="Advanced Micro Devices X86-64"
 fi
 # Debian splits the kernel tree as Yocto does: the -common source tree
 # (STAGING_KERNEL_DIR) and the per-flavour build tree with .config,
@@ -154,7 +154,7 @@ for a in $(find "$LAYER" -name '*.bbappend' | sort); do
 		"${a#"$LAYER"/}: SRC_URI '$(echo $srcuri)' found in FILESEXTRAPATHS${bad:+ (missing:$bad)}"
 done
 for f in $frags; do
-	bad= notdoc=
+	bad='' notdoc=''
 	while IFS='=' read -r k v; do
 		got=$(grep "^$k=" "$KBUILD/.config" | cut -d= -f2)
 		case "$v:$got" in y:y | y:m | m:m | m:y) ;; *) bad="$bad $k=${got:-unset}" ;; esac

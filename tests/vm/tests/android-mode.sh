@@ -110,7 +110,7 @@ is "$bad" "" "on boot: the owners and modes of the .rc ($(section "on boot" | gr
 
 # ---- zpoold as user system ----
 mf=$(devpath "$(grep -o -- '--metrics-file [^ ]*' <<<"$svc" | cut -d' ' -f2)")
-for i in $(seq 100); do [ -s "$mf" ] && break; sleep 0.2; done
+for _ in $(seq 100); do [ -s "$mf" ] && break; sleep 0.2; done
 is "$(awk '/^Uid:/ { print $2 }' /proc/$pid/status 2>&1)" 1000 "zpoold runs as uid 1000 (system)"
 ok "its metrics file $mf is written" test -s "$mf"
 is "$(stat -c '%u %a' "$mf" 2>&1)" "1000 644" "owned by system, mode 0644"
@@ -140,11 +140,11 @@ cmp_ok "${wb:-0}" -gt 0 "zpoold decided writebacks (${wb:-0})"
 is "${wbf:-0}" 0 "and none failed: pool 1's writeback file is system's"
 # root moves zswap to zbud; zpoold (backend fixed zsmalloc) moves it back
 echo zpoolx_zbud >$ZSWAP_PARAMS/zpool
-for i in $(seq 60); do [ "$(cat $ZSWAP_PARAMS/zpool)" = zpoolx_zsmalloc ] && break; sleep 0.5; done
+for _ in $(seq 60); do [ "$(cat $ZSWAP_PARAMS/zpool)" = zpoolx_zsmalloc ] && break; sleep 0.5; done
 is "$(cat $ZSWAP_PARAMS/zpool)" zpoolx_zsmalloc "zpoold, as system, puts zswap back on zpoolx_zsmalloc"
 ok "its set_backend decision is in the kernel log" bash -c "dmesg | grep -q 'zpoold\\[$pid\\]: info: set_backend: '"
 kill -TERM "$pid"
-for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 ok "SIGTERM stops zpoold" bash -c "! kill -0 $pid 2>/dev/null"
 fails=$(metric 'zpoolx_daemon_failed_actions_total{action="set_backend"}')
 is "${fails:-0}" 0 "no failed set_backend"
