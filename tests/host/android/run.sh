@@ -136,7 +136,17 @@ tap $(same "$(bp zpoold srcs)" "$want"; echo $?) "zpoold's srcs are daemon/Makef
 tap $(same "$(bp zpoolctl srcs | grep -v '^packaging/')" "$(mk_srcs zpoolctl)"; echo $?) "zpoolctl's srcs are zpoolctl/Makefile's (and the no-BPF stub)"
 tap $(same "$(bp libzpoolx srcs)" "$(mk_srcs lib)"; echo $?) "libzpoolx's srcs are lib/Makefile's"
 cflags=$(bp zpoold cflags)
-tap $(grep -qxF -- "-DZPOOLX_VERSION=\"$ver\"" <<<"$cflags"; echo $?) "ZPOOLX_VERSION is scripts/version's $ver"
+# the genrule that makes zpoolx_version.h from the changelog, run as Soong
+# would ($(in), $(out))
+mkdir -p "$WORK/gen"
+gcmd=$(bp zpoolx_version_h cmd)
+gcmd=${gcmd//\$(in)/$TOP/$(bp zpoolx_version_h srcs)}
+gcmd=${gcmd//\$(out)/$WORK/gen/$(bp zpoolx_version_h out)}
+bash -c "$gcmd" 2>"$WORK/gen.err"
+got=$(cat "$WORK/gen/zpoolx_version.h" 2>/dev/null)
+tap $( [ "$got" = "#define ZPOOLX_VERSION \"$ver\"" ] && grep -qxF -- '-include zpoolx_version.h' <<<"$cflags" &&
+	[ "$(bp zpoold generated_headers)" = zpoolx_version_h ] && ! grep -q ZPOOLX_VERSION= <<<"$cflags"; echo $?) \
+	"genrule zpoolx_version_h makes '$got' from the changelog (scripts/version: $ver); no version literal in Android.bp"
 tap $( ! grep -qE 'HAVE_(SYSTEMD|HTTP|BPF)' <<<"$cflags" && [ "$(bp zpoold vendor)" = true ] && [ "$(bp zpoolctl vendor)" = true ]; echo $?) \
 	"vendor: true, and neither HAVE_SYSTEMD, HAVE_HTTP nor HAVE_BPF (the minimal profile)"
 rc=$(bp zpoold init_rc)
@@ -146,7 +156,7 @@ tap $( [ "$(bp zpoold.json src)" = packaging/android/zpoold.json ] && [ "$(bp zp
 
 # build what Android.bp says, with the host's compiler
 std=$(bp zpoold c_std)
-incs=$(bp zpoold local_include_dirs | sed "s|^|-I$TOP/|")
+incs="$(bp zpoold local_include_dirs | sed "s|^|-I$TOP/|") -I$WORK/gen"
 build() { # NAME LIBS...
 	local name=$1
 	shift
