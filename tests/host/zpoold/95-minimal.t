@@ -7,7 +7,7 @@
 # checked on the default build.
 
 MIN=$TOP/build/zpoold-minimal
-make -s -C "$TOP/daemon" ZPOOLD_OUT="$MIN" WITH_SYSTEMD=0 WITH_HTTP=0 sanitize >"$WORK/min-build.out" 2>&1
+make -s -C "$TOP/daemon" ZPOOLD_OUT="$MIN" WITH_SYSTEMD=0 WITH_HTTP=0 zpoold-asan >"$WORK/min-build.out" 2>&1
 rc=$?
 tap $rc "make -C daemon WITH_SYSTEMD=0 WITH_HTTP=0 builds$( [ $rc = 0 ] || tail -n 5 "$WORK/min-build.out" | tr '\n' ' ')"
 ZMIN=$MIN/zpoold-asan
