@@ -106,8 +106,9 @@ install)
 
 main)
 	# ---- what the boot did ----
-	journalctl -b -u systemd-modules-load --no-pager >"$out/modules-load.log"
-	tap "$( [ -d /sys/module/zpoolx ] && grep -q "Inserted module 'zpoolx'" "$out/modules-load.log"; echo $?)" \
+	# systemd-modules-load runs before journald: it logs to the kernel log
+	{ journalctl -b -u systemd-modules-load --no-pager; dmesg; } >"$out/modules-load.log"
+	tap "$( [ -d /sys/module/zpoolx ] && grep -q "systemd-modules-load.*Inserted module 'zpoolx'" "$out/modules-load.log"; echo $?)" \
 		"boot: zpoolx loaded at boot by systemd-modules-load (modules-load.d/zpoolx.conf)"
 	wait_for 20 zswap_is zpool zpoolx_zsmalloc && wait_for 5 zswap_is enabled Y
 	tap $? "boot: zswap on $(zswap zpool), enabled=$(zswap enabled) (zpoold, from /etc/zpoold/zpoold.json)"
@@ -127,8 +128,7 @@ main)
 	hog=$(( $(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo) * 3 / 2 ))
 	"$lane/memhog" -r 1024 "$hog" >"$out/memhog.txt" 2>&1
 	rc=$?
-	stored=$(cat /sys/kernel/debug/zswap/stored_pages 2>/dev/null || echo ?)
-	objs=$(cat /sys/kernel/zpoolx/pools/*/objects 2>/dev/null | paste -sd+ | bc 2>/dev/null || echo ?)
+	objs=$(cat /sys/kernel/zpoolx/pools/*/objects 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
 	tap $rc "hog: memhog $hog MiB (1.5x RAM) through zswap on zpoolx_zsmalloc, every page verified"
 	note "after the hog: zpoolx objects $objs; $(tail -n 1 "$out/memhog.txt")"
 	tap "$(systemctl is-active -q zpoold; echo $?)" "hog: zpoold still active"
