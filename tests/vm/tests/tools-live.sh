@@ -12,7 +12,7 @@
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 240
-# shellcheck shell=bash
+# shellcheck shell=bash source=tests/vm/lib.sh
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 z=$ZPOOLX_TOP/zpoolctl/zpoolctl
 zpoold=$ZPOOLX_TOP/daemon/zpoold
@@ -29,11 +29,11 @@ modprobe -q lz4
 ok "insmod zpoolx" load_zpoolx
 ok "zpoolctl set-compressor lz4" "$z" set-compressor lz4
 ok "zpoolctl set-backend zsmalloc" "$z" set-backend zsmalloc
-is "$(cat $ZSWAP_PARAMS/zpool)" zpoolx_zsmalloc "zswap's zpool is zpoolx_zsmalloc"
+is "$(cat "$ZSWAP_PARAMS/zpool")" zpoolx_zsmalloc "zswap's zpool is zpoolx_zsmalloc"
 ok "zpoolctl enable" "$z" enable
-limit=$(cat $ZSWAP_PARAMS/max_pool_percent)
+limit=$(cat "$ZSWAP_PARAMS/max_pool_percent")
 ok_fails "zpoolctl set-limit 101 is refused" "$z" set-limit 101
-is "$(cat $ZSWAP_PARAMS/max_pool_percent)" "$limit" "the refused value changed nothing"
+is "$(cat "$ZSWAP_PARAMS/max_pool_percent")" "$limit" "the refused value changed nothing"
 
 cat >"$TMPDIR/zpoold.json" <<EOF
 {
