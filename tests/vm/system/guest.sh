@@ -106,8 +106,8 @@ install)
 
 main)
 	# ---- what the boot did ----
-	# systemd-modules-load runs before journald: it logs to the kernel log
-	{ journalctl -b -u systemd-modules-load --no-pager; dmesg; } >"$out/modules-load.log"
+	# by its identifier: it logs before its unit is known to the journal
+	journalctl -b -t systemd-modules-load --no-pager >"$out/modules-load.log"
 	tap "$( [ -d /sys/module/zpoolx ] && grep -q "systemd-modules-load.*Inserted module 'zpoolx'" "$out/modules-load.log"; echo $?)" \
 		"boot: zpoolx loaded at boot by systemd-modules-load (modules-load.d/zpoolx.conf)"
 	wait_for 20 zswap_is zpool zpoolx_zsmalloc && wait_for 5 zswap_is enabled Y
