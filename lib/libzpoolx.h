@@ -24,7 +24,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ZPAGE_SIZE 4096u	/* page size of the 6.1 targets (4 KiB) */
+/*
+ * The page size of the machine the tools run on: 4 KiB on x86, 4, 16 or
+ * 64 KiB on arm64 (Android 15+ devices run 16 KiB).  Counts in pages
+ * (zswap's stored_pages, a pool's pages) convert to bytes with it.
+ */
+unsigned zx_page_size(void);
+#define ZPAGE_SIZE zx_page_size()
 #define WRITEBACK_MAX 262144u	/* README: writeback accepts 1..262144 */
 
 #define ZSWAP_PARAMS "/sys/module/zswap/parameters"

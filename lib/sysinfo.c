@@ -510,10 +510,10 @@ void derive_pools(struct sysinfo *s)
 			}
 		}
 		/*
-		 * Compression ratio (README): zswap's stored pages * 4096 over
-		 * the pool bytes, for the pool zswap stores into; for an older
-		 * zswap pool that is draining, its objects * 4096 (each zswap
-		 * object is one page).
+		 * Compression ratio (README): zswap's stored pages times the
+		 * page size over the pool bytes, for the pool zswap stores
+		 * into; for an older zswap pool that is draining, its objects
+		 * times the page size (each zswap object is one page).
 		 */
 		if (have_bytes && p->current && p->stored_pages.has) {
 			p->ratio_has = true;

@@ -293,3 +293,15 @@ void sanitize(char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
 }
+
+unsigned zx_page_size(void)
+{
+	static unsigned size;
+
+	if (!size) {
+		long v = sysconf(_SC_PAGESIZE);
+
+		size = v > 0 ? (unsigned)v : 4096u;
+	}
+	return size;
+}

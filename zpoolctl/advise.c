@@ -39,6 +39,8 @@
 
 #include "zpoolctl.h"
 
+/* the model's page: 4 KiB, whatever the machine runs (cmd_advise says so) */
+#define ADV_PAGE 4096u
 #define ZSWAP_HDR 8		/* struct zswap_header: swp_entry_t */
 #define ZSTD_LEVEL 3		/* crypto/zstd.c ZSTD_DEF_LEVEL */
 
@@ -49,7 +51,7 @@
 #define ZS_MIN 32
 #define ZS_DELTA 16
 #define ZS_HANDLE 8
-#define ZS_NCLASSES ((ZPAGE_SIZE - ZS_MIN) / ZS_DELTA + 1)
+#define ZS_NCLASSES ((ADV_PAGE - ZS_MIN) / ZS_DELTA + 1)
 
 enum { C_LZ4, C_ZSTD, NCOMP };
 static const char *const comp_name[NCOMP] = { "lz4", "zstd" };
@@ -122,11 +124,11 @@ static int open_file(struct source *src)
 			    "advise: --file %s is not a regular file or block device",
 			    opt.file);
 	}
-	src->pages = (uint64_t)size / ZPAGE_SIZE;
+	src->pages = (uint64_t)size / ADV_PAGE;
 	if (!src->pages)
 		return fail(EXIT_USAGE,
 			    "advise: --file %s is smaller than one page (%u bytes)",
-			    opt.file, ZPAGE_SIZE);
+			    opt.file, ADV_PAGE);
 	snprintf(src->desc, sizeof(src->desc), "file %s", opt.file);
 	return 0;
 }
@@ -173,7 +175,7 @@ static int open_pid(struct source *src)
 		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu%n", &start, &end,
 			   perms, &off, dev, &ino, &n) != 6 ||
 		    strlen(perms) != 4 || end <= start ||
-		    start % ZPAGE_SIZE || end % ZPAGE_SIZE) {
+		    start % ADV_PAGE || end % ADV_PAGE) {
 			msg_warn("%s: skipping an unexpected line", p);
 			continue;
 		}
@@ -194,8 +196,8 @@ static int open_pid(struct source *src)
 			src->regions = r;
 		}
 		src->regions[src->nregions].start = start;
-		src->regions[src->nregions].pages = (end - start) / ZPAGE_SIZE;
-		src->pages += (end - start) / ZPAGE_SIZE;
+		src->regions[src->nregions].pages = (end - start) / ADV_PAGE;
+		src->pages += (end - start) / ADV_PAGE;
 		src->nregions++;
 	}
 	free(text);
@@ -216,10 +218,10 @@ static uint64_t page_offset(const struct source *src, uint64_t idx)
 	size_t i;
 
 	if (!src->regions)
-		return idx * ZPAGE_SIZE;
+		return idx * ADV_PAGE;
 	for (i = 0; i < src->nregions; i++) {
 		if (idx < src->regions[i].pages)
-			return src->regions[i].start + idx * ZPAGE_SIZE;
+			return src->regions[i].start + idx * ADV_PAGE;
 		idx -= src->regions[i].pages;
 	}
 	return 0;	/* not reached: idx < src->pages */
@@ -233,7 +235,7 @@ static bool same_filled(const unsigned char *page)
 	size_t i;
 
 	memcpy(&first, page, sizeof(first));
-	for (i = sizeof(w); i < ZPAGE_SIZE; i += sizeof(w)) {
+	for (i = sizeof(w); i < ADV_PAGE; i += sizeof(w)) {
 		memcpy(&w, page + i, sizeof(w));
 		if (w != first)
 			return false;
@@ -265,7 +267,7 @@ static void zs_add(struct zs_sim *z, size_t size)
 {
 	size_t idx;
 
-	if (size > ZPAGE_SIZE) {
+	if (size > ADV_PAGE) {
 		z->rejected++;
 		return;
 	}
@@ -282,7 +284,7 @@ static unsigned zs_pages_per_zspage(unsigned class_size, unsigned max)
 	unsigned i, best = 1, best_used = 0;
 
 	for (i = 1; i <= max; i++) {
-		unsigned zsize = i * ZPAGE_SIZE;
+		unsigned zsize = i * ADV_PAGE;
 		unsigned used = (zsize - zsize % class_size) * 100 / zsize;
 
 		if (used > best_used) {
@@ -310,10 +312,10 @@ static double zs_pool_pages(const struct zs_sim *z, unsigned max)
 		unsigned size = ZS_MIN + (unsigned)i * ZS_DELTA;
 		unsigned ppz, opz;
 
-		if (size > ZPAGE_SIZE)
-			size = ZPAGE_SIZE;
+		if (size > ADV_PAGE)
+			size = ADV_PAGE;
 		ppz = zs_pages_per_zspage(size, max);
-		opz = ppz * ZPAGE_SIZE / size;
+		opz = ppz * ADV_PAGE / size;
 		if (prev_ppz && (ppz != prev_ppz || opz != prev_opz)) {
 			pages += (double)pending / prev_opz * prev_ppz;
 			pending = 0;
@@ -357,7 +359,7 @@ static double elapsed(const struct timespec *a)
 static void result_of(struct result *r, uint64_t sampled, uint64_t same,
 		      uint64_t objects, uint64_t rejected, double pool_pages)
 {
-	double bytes = pool_pages * ZPAGE_SIZE;
+	double bytes = pool_pages * ADV_PAGE;
 
 	r->objects = objects;
 	r->stored = objects + same;
@@ -365,7 +367,7 @@ static void result_of(struct result *r, uint64_t sampled, uint64_t same,
 	r->pool_bytes = (uint64_t)(bytes + 0.5);
 	r->bytes_per_stored = r->stored ? bytes / (double)r->stored : 0;
 	r->cost_per_page = sampled ?
-		(bytes + (double)rejected * ZPAGE_SIZE) / (double)sampled : 0;
+		(bytes + (double)rejected * ADV_PAGE) / (double)sampled : 0;
 }
 
 int cmd_advise(int argc, char **argv)
@@ -387,12 +389,16 @@ int cmd_advise(int argc, char **argv)
 	if (!opt.file && !opt.pid)
 		return fail(EXIT_USAGE,
 			    "advise: give --file PATH or --pid PID to sample");
+	if (zx_page_size() != ADV_PAGE)
+		fprintf(stderr,
+			"zpoolctl: advise: this machine has %u-byte pages; the model is Linux 6.1's pools on 4096-byte pages, so take its figures as relative, not absolute\n",
+			zx_page_size());
 	ret = opt.file ? open_file(&src) : open_pid(&src);
 	if (ret)
 		goto out;
 	maxz = zs_max_pages(&maxz_mod);
-	page = malloc(ZPAGE_SIZE);
-	out = malloc(ZPAGE_SIZE);
+	page = malloc(ADV_PAGE);
+	out = malloc(ADV_PAGE);
 	zc = ZSTD_createCCtx();
 	if (!page || !out || !zc) {
 		ret = fail(EXIT_FAIL, "advise: out of memory");
@@ -403,9 +409,9 @@ int cmd_advise(int argc, char **argv)
 		/* i * pages / n, evenly spread, without overflowing */
 		uint64_t idx = i * (src.pages / n) + i * (src.pages % n) / n;
 		uint64_t off = page_offset(&src, idx);
-		ssize_t r = pread(src.fd, page, ZPAGE_SIZE, (off_t)off);
+		ssize_t r = pread(src.fd, page, ADV_PAGE, (off_t)off);
 
-		if (r != (ssize_t)ZPAGE_SIZE) {
+		if (r != (ssize_t)ADV_PAGE) {
 			unreadable++;
 			continue;
 		}
@@ -423,19 +429,19 @@ int cmd_advise(int argc, char **argv)
 			if (c == C_LZ4) {
 				int l = LZ4_compress_default((const char *)page,
 							     (char *)out,
-							     ZPAGE_SIZE,
-							     ZPAGE_SIZE);
+							     ADV_PAGE,
+							     ADV_PAGE);
 				ok = l > 0;
 				len = ok ? (size_t)l : 0;
 			} else {
-				size_t l = ZSTD_compressCCtx(zc, out, ZPAGE_SIZE,
-							     page, ZPAGE_SIZE,
+				size_t l = ZSTD_compressCCtx(zc, out, ADV_PAGE,
+							     page, ADV_PAGE,
 							     ZSTD_LEVEL);
 				ok = !ZSTD_isError(l);
 				len = ok ? l : 0;
 			}
 			cs[c].seconds += elapsed(&t0);
-			cs[c].bytes += ZPAGE_SIZE;
+			cs[c].bytes += ADV_PAGE;
 			if (!ok) {	/* does not fit in a page */
 				cs[c].incompressible++;
 				cs[c].zbud.rejected++;
@@ -598,7 +604,7 @@ int cmd_advise(int argc, char **argv)
 	printf("(zsmalloc simulated with chains of up to %u pages%s; COST/PAGE counts a rejected page as %u bytes)\n",
 	       maxz, maxz_mod ? ", zpoolx's max_zspage_pages" :
 				", the 6.1 kernel's value",
-	       ZPAGE_SIZE);
+	       ADV_PAGE);
 	ret = EXIT_OK;
 out:
 	ZSTD_freeCCtx(zc);
