@@ -249,9 +249,12 @@ main)
 	tap "$( [ ! -e /etc/zpoold ] && ! dpkg-query -W zpoolx-tools zpoolx-dkms >/dev/null 2>&1; echo $?)" "purge: /etc/zpoold and both packages gone"
 	file_list >"$out/files-after"
 	# left behind: what is new since before the installation, less the
-	# second kernel (installed on purpose) and files of the lane itself
+	# second kernel (installed on purpose: its packages' files, and what
+	# its scripts made, named after it)
+	dpkg-query -W -f='${Package}\n' "linux-*$KVER2" "linux-headers-*-common-rt" 2>/dev/null |
+		xargs -r dpkg -L 2>/dev/null | sort -u >"$out/files-kernel2"
 	left=$(comm -13 "$out/files-before" "$out/files-after" |
-		grep -vE "$KVER2|^/etc/fstab$|^/swap" | grep -vE '^/root/\.' || true)
+		comm -23 - "$out/files-kernel2" | grep -vF "$KVER2" | grep -vE '^/root/\.' || true)
 	tap "$( [ -z "$left" ]; echo $?)" "purge: no file left behind (file lists before installation and after purge)${left:+: $(head -n 5 <<<"$left" | tr '\n' ' ')}"
 	;;
 *)
