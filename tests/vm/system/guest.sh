@@ -80,7 +80,7 @@ install)
 	rc=$?
 	tap $rc "install: apt-get install ./zpoolx-dkms ./zpoolx-tools (${VERSION}), $(( $(date +%s) - t0 ))s with DKMS building in the guest"
 	[ $rc = 0 ] || tail -n 30 "$out/apt-install.log"
-	st=$(dkms status zpoolx)
+	st=$(dkms status zpoolx 2>/dev/null)
 	note "dkms status: $st"
 	tap "$(grep -qx "zpoolx/$VERSION, $KVER, x86_64: installed" <<<"$st"; echo $?)" \
 		"install: dkms status says zpoolx/$VERSION installed for $KVER"
@@ -206,7 +206,7 @@ main)
 	newpid=$(systemctl show -p MainPID --value zpoold)
 	tap "$( systemctl is-active -q zpoold && [ "$newpid" != "$pid" ] && [ "$(zpoold --version)" = "zpoold $VERSION_NEXT" ]; echo $?)" \
 		"upgrade: zpoold restarted (pid $pid -> $newpid) as $(zpoold --version)"
-	st=$(dkms status zpoolx)
+	st=$(dkms status zpoolx 2>/dev/null)
 	note "dkms status: $st"
 	tap "$( grep -qx "zpoolx/$VERSION_NEXT, $KVER, x86_64: installed" <<<"$st" && ! grep -q "zpoolx/$VERSION," <<<"$st" &&
 		[ "$(modinfo -F version zpoolx)" = "$VERSION_NEXT" ]; echo $?)" \
@@ -222,7 +222,7 @@ main)
 	rc=$?
 	tap $rc "kernel2: apt-get install linux-image-$KVER2 and its headers, $(( $(date +%s) - t0 ))s"
 	[ $rc = 0 ] || tail -n 30 "$out/apt-kernel2.log"
-	st=$(dkms status zpoolx)
+	st=$(dkms status zpoolx 2>/dev/null)
 	note "dkms status: $st"
 	tap "$( grep -qx "zpoolx/$VERSION_NEXT, $KVER2, x86_64: installed" <<<"$st" &&
 		modinfo -k "$KVER2" -F vermagic zpoolx | grep -q "^$KVER2 "; echo $?)" \
@@ -242,7 +242,7 @@ main)
 		tap 0 "remove: the module was unloaded (no pool held it)"
 	fi
 	note "$(grep 'zpoolx-dkms:' "$out/apt-remove.log" | tr '\n' ' ')"
-	tap "$( ! ls /lib/modules/*/updates/dkms/zpoolx.ko >/dev/null 2>&1 && [ -z "$(dkms status zpoolx)" ]; echo $?)" \
+	tap "$( ! ls /lib/modules/*/updates/dkms/zpoolx.ko >/dev/null 2>&1 && [ -z "$(dkms status zpoolx 2>/dev/null)" ]; echo $?)" \
 		"remove: the module's files are gone for every kernel, dkms status is empty"
 	apt-get purge -y zpoolx-tools zpoolx-dkms >"$out/apt-purge.log" 2>&1
 	tap $? "purge: apt-get purge zpoolx-tools zpoolx-dkms"
