@@ -94,6 +94,8 @@ const char *zpx_bpf_hist_name(unsigned int id)
 
 const char *zpx_bpf_hist_unit(unsigned int id)
 {
+	if (id >= ZPX_BPF_NR_HISTS)
+		return "?";
 	return id == ZPX_BPF_HIST_OBJECT_SIZE ? "bytes" : "ns";
 }
 
