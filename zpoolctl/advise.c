@@ -129,7 +129,9 @@ static int open_file(struct source *src)
 		return fail(EXIT_USAGE,
 			    "advise: --file %s is smaller than one page (%u bytes)",
 			    opt.file, ADV_PAGE);
-	snprintf(src->desc, sizeof(src->desc), "file %s", opt.file);
+	/* printed on stdout: the path escaped as in messages */
+	strcpy(src->desc, "file ");
+	escape_str(src->desc + 5, sizeof(src->desc) - 5, opt.file);
 	return 0;
 }
 

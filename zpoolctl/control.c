@@ -27,12 +27,15 @@ static const struct {
 } backends[] = {
 	{ "zbud", "zpoolx_zbud", true },
 	{ "zsmalloc", "zpoolx_zsmalloc", true },
+	/* zswap's zpool type names, as zpoolctl status prints them */
+	{ "zpoolx_zbud", "zpoolx_zbud", true },
+	{ "zpoolx_zsmalloc", "zpoolx_zsmalloc", true },
 	{ "kernel:zbud", "zbud", false },
 	{ "kernel:zsmalloc", "zsmalloc", false },
 	{ "kernel:z3fold", "z3fold", false },
 };
 #define VALID_BACKENDS \
-	"zbud, zsmalloc (zpoolx), kernel:zbud, kernel:zsmalloc, kernel:z3fold"
+	"zbud, zsmalloc, zpoolx_zbud, zpoolx_zsmalloc (zpoolx), kernel:zbud, kernel:zsmalloc, kernel:z3fold"
 
 static bool word_in(const char *list, const char *word)
 {
@@ -92,7 +95,7 @@ int cmd_set_backend(int argc, char **argv)
 			break;
 	if (i == sizeof(backends) / sizeof(backends[0]))
 		return fail(EXIT_USAGE,
-			    "set-backend: unknown backend '%.64s'; valid: " VALID_BACKENDS,
+			    "set-backend: unknown backend '%.64s'; accepted: " VALID_BACKENDS,
 			    argv[0]);
 	ret = need_privilege("set-backend");
 	if (ret)

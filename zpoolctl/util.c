@@ -16,12 +16,108 @@
 
 #include "zpoolctl.h"
 
+/* length of the valid UTF-8 sequence at s (not a C1 control), or 0 */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xc2)
+		lo = 0xa0;		/* U+0080..U+009F: C1 controls */
+	else if (s[0] == 0xe0)
+		lo = 0xa0;		/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;		/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;		/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;		/* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+char *escape_str(char *out, size_t size, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	if (!size)
+		return out;
+	while (*s) {
+		char e[8];
+		size_t el, n = utf8_len(s);
+
+		if (n == 1 && *s >= 0x20 && *s != 0x7f && *s != '\\') {
+			e[0] = (char)*s;
+			el = 1;
+		} else if (n > 1) {
+			memcpy(e, s, n);
+			el = n;
+		} else {
+			n = 1;
+			switch (*s) {
+			case '\n': memcpy(e, "\\n", 2); el = 2; break;
+			case '\r': memcpy(e, "\\r", 2); el = 2; break;
+			case '\t': memcpy(e, "\\t", 2); el = 2; break;
+			case '\\': memcpy(e, "\\\\", 2); el = 2; break;
+			default:
+				snprintf(e, sizeof(e), "\\x%02x", *s);
+				el = 4;
+			}
+		}
+		if (o + el >= size)
+			break;		/* never half an escape */
+		memcpy(out + o, e, el);
+		o += el;
+		s += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* one message line on stderr, every byte of text escaped */
+static void msg_line(const char *prefix, const char *text)
+{
+	size_t size = ESCAPED_SIZE(strlen(text));
+	char *e = malloc(size);
+
+	fflush(stdout);
+	if (e)
+		escape_str(e, size, text);
+	fprintf(stderr, "zpoolctl: %s%s\n", prefix, e ? e : "out of memory");
+	free(e);
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	fflush(stdout);
-	fprintf(stderr, "zpoolctl: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0) {
+		msg_line(prefix, "out of memory");
+		return;
+	}
+	msg_line(prefix, text);
+	free(text);
+}
+
+/* lib/'s warnings (zx_warn_hook): escaped like every message */
+void warn_escaped(const char *text)
+{
+	msg_line("warning: ", text);
 }
 
 void msg_err(const char *fmt, ...)

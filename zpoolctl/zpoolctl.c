@@ -44,7 +44,8 @@ static const struct command commands[] = {
 	{ "status", cmd_status, 0, 0, "",
 	  O_OUTPUT | O_NOHEAD | O_RAW | O_BYTES | O_JSON },
 	{ "set-backend", cmd_set_backend, 1, 1,
-	  "zbud|zsmalloc|kernel:zbud|kernel:zsmalloc|kernel:z3fold", 0 },
+	  "zbud|zsmalloc|zpoolx_zbud|zpoolx_zsmalloc|kernel:zbud|kernel:zsmalloc|kernel:z3fold",
+	  0 },
 	{ "set-compressor", cmd_set_compressor, 1, 1, "NAME", 0 },
 	{ "set-limit", cmd_set_limit, 1, 1, "PERCENT (1..100)", 0 },
 	{ "set-accept-threshold", cmd_set_accept_threshold, 1, 1,
@@ -94,7 +95,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  status                    zswap, pools and swap devices (default)\n"
-	      "  set-backend BACKEND       zbud, zsmalloc (zpoolx) or kernel:zbud,\n"
+	      "  set-backend BACKEND       zbud, zsmalloc (zpoolx; or zpoolx_zbud,\n"
+	      "                            zpoolx_zsmalloc) or kernel:zbud,\n"
 	      "                            kernel:zsmalloc, kernel:z3fold\n"
 	      "  set-compressor NAME       zswap's compressor (lz4, zstd, lzo, ...)\n"
 	      "  set-limit PERCENT         max_pool_percent, 1..100\n"
@@ -259,7 +261,19 @@ static int negative_number(int argc, char **argv)
 		    val);
 }
 
-int main(int argc, char **argv)
+void cmdline_reset(void)
+{
+	static const struct options defaults = {
+		.root = "",
+		.interval_ms = 1000,
+		.samples = 1024,
+	};
+
+	opt = defaults;
+	zx_set_root("");
+}
+
+int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 {
 	const struct command *cmd = NULL;
 	int seen[128] = { 0 };
@@ -268,8 +282,8 @@ int main(int argc, char **argv)
 	int c, ret, nargs;
 	char **args;
 
-	zx_progname = "zpoolctl";
 	opterr = 0;
+	optind = 0;	/* glibc: start afresh (a harness parses many times) */
 	while ((c = getopt_long(argc, argv, ":o:nrbJi:f:p:s:hV", long_opts,
 				NULL)) != -1) {
 		if (c > 0 && c < 128)
@@ -396,7 +410,25 @@ int main(int argc, char **argv)
 			    "%s: too many arguments: usage: zpoolctl %s %s",
 			    cmd->name, cmd->name, cmd->args);
 	}
-	ret = cmd->fn(nargs, args);
+	cl->cmd = cmd;
+	cl->name = cmd->name;
+	cl->args = args;
+	cl->nargs = nargs;
+	return -1;
+}
+
+#ifndef ZPOOLCTL_NO_MAIN
+int main(int argc, char **argv)
+{
+	struct cmdline cl;
+	int ret;
+
+	zx_progname = "zpoolctl";
+	zx_warn_hook = warn_escaped;
+	ret = parse_cmdline(argc, argv, &cl);
+	if (ret >= 0)
+		return ret;
+	ret = cl.cmd->fn(cl.nargs, cl.args);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		msg_err("error writing output: %s", strerror(errno));
 		if (ret == EXIT_OK)
@@ -404,6 +436,7 @@ int main(int argc, char **argv)
 	}
 	return ret;
 }
+#endif
 
 void json_print(struct json_object *o)
 {

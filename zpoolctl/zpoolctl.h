@@ -60,9 +60,40 @@ struct options {
 };
 extern struct options opt;
 
+/* ---- zpoolctl.c: the command line ---- */
+
+struct command;
+struct cmdline {
+	const struct command *cmd;
+	const char *name;	/* the command's name */
+	char **args;		/* its arguments */
+	int nargs;
+};
+/*
+ * Options into opt, the command and its arguments into *cl: -1 to go on
+ * and run the command, else the exit code, its message printed (--help,
+ * --version, a usage error).  Never exits; reads nothing but --root's
+ * directory.  Parsing again in one process needs cmdline_reset() first.
+ */
+int parse_cmdline(int argc, char **argv, struct cmdline *cl);
+void cmdline_reset(void);
+
 /* ---- util.c ---- */
 
+/*
+ * Messages are one line on stderr, "zpoolctl: TEXT".  Every byte of TEXT
+ * that could forge another line or confuse a terminal is escaped, so that
+ * an argument or a sysfs value echoed in a message is shown as it is:
+ * control characters as \n, \r, \t or \xNN, a backslash as \\, bytes
+ * that are not valid UTF-8 (and UTF-8's C1 controls) as \xNN.
+ */
 void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* in escaped into out (at most size bytes with the NUL, never half an
+ * escape); returns out */
+char *escape_str(char *out, size_t size, const char *in);
+#define ESCAPED_SIZE(len) (4 * (len) + 1)	/* room for any len bytes */
+/* zx_warn_hook: "zpoolctl: warning: TEXT", escaped */
+void warn_escaped(const char *text);
 /* msg_err() and return code */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -14,8 +14,9 @@ refuse() {
 }
 
 # ---- set-backend ----
-for pair in zbud:zpoolx_zbud zsmalloc:zpoolx_zsmalloc kernel:zbud:zbud \
-	    kernel:zsmalloc:zsmalloc kernel:z3fold:z3fold; do
+for pair in zbud:zpoolx_zbud zsmalloc:zpoolx_zsmalloc \
+	    zpoolx_zbud:zpoolx_zbud zpoolx_zsmalloc:zpoolx_zsmalloc \
+	    kernel:zbud:zbud kernel:zsmalloc:zsmalloc kernel:z3fold:z3fold; do
 	arg=${pair%:*} want=${pair##*:}
 	T=$(newtree)
 	w "$T/$P/zpool" zbud
@@ -25,16 +26,33 @@ for pair in zbud:zpoolx_zbud zsmalloc:zpoolx_zsmalloc kernel:zbud:zbud \
 done
 
 T=$(newtree)
-refuse "$T" 2 "set-backend: unknown backend 'z3fold'; valid: zbud, zsmalloc \\(zpoolx\\), kernel:zbud, kernel:zsmalloc, kernel:z3fold$" \
-	"set-backend with an unknown backend: exit 2, lists the valid ones, writes nothing" set-backend z3fold
-refuse "$T" 2 "unknown backend 'zpoolx_zbud'" \
-	"set-backend does not take the zpool type itself" set-backend zpoolx_zbud
+refuse "$T" 2 "set-backend: unknown backend 'z3fold'; accepted: zbud, zsmalloc, zpoolx_zbud, zpoolx_zsmalloc \\(zpoolx\\), kernel:zbud, kernel:zsmalloc, kernel:z3fold$" \
+	"set-backend with an unknown backend: exit 2, lists the accepted ones, writes nothing" set-backend z3fold
+refuse "$T" 2 "unknown backend 'zpoolx_z3fold'; accepted: " \
+	"set-backend zpoolx_z3fold (no such zpoolx type): exit 2" set-backend zpoolx_z3fold
+refuse "$T" 2 "unknown backend 'ZPOOLX_ZBUD'; accepted: " \
+	"set-backend names are case-sensitive, as zswap's are" set-backend ZPOOLX_ZBUD
+
+# what status prints as zswap's zpool, set-backend takes back
+T=$(newtree)
+for type in zpoolx_zbud zpoolx_zsmalloc; do
+	w "$T/$P/zpool" "$type"
+	run --root "$T" status
+	shown=$(sed -n 's/^zswap: .*, zpool \([^,]*\),.*/\1/p' <<<"$OUT")
+	w "$T/$P/zpool" zbud
+	run --root "$T" set-backend "$shown"
+	expect 0 "^zswap zpool: zbud -> $type\$" && [ "$shown" = "$type" ] &&
+		[ "$(cat "$T/$P/zpool")" = "$type" ]
+	tap $? "set-backend takes the name status prints ($type)"
+done
 refuse "$T" 2 "unknown backend ''" "set-backend with an empty name: exit 2" set-backend ''
 
 T=$(newtree)
 rm -r "$T/sys/module/zpoolx" "$T/sys/kernel/zpoolx"
 refuse "$T" 3 "set-backend: .*the zpoolx module is not loaded .*: run modprobe zpoolx$|^zpoolctl: the zpoolx module is not loaded \\(.*/sys/module/zpoolx is missing\\): run modprobe zpoolx$" \
 	"set-backend zsmalloc without the module: exit 3, writes nothing" set-backend zsmalloc
+refuse "$T" 3 "the zpoolx module is not loaded" \
+	"set-backend zpoolx_zbud without the module: exit 3, writes nothing" set-backend zpoolx_zbud
 run --root "$T" set-backend kernel:zsmalloc
 expect 0 && [ "$(cat "$T/$P/zpool")" = zsmalloc ]
 tap $? "set-backend kernel:zsmalloc works without the zpoolx module"
@@ -46,6 +64,8 @@ refuse "$T" 3 "set-backend: the loaded zpoolx module does not offer zpoolx_zsmal
 run --root "$T" set-backend zbud
 expect 0 && [ "$(cat "$T/$P/zpool")" = zpoolx_zbud ]
 tap $? "set-backend zbud when the module offers zbud"
+refuse "$T" 3 "set-backend: the loaded zpoolx module does not offer zpoolx_zsmalloc \\(it offers: zpoolx_zbud\\)$" \
+	"set-backend zpoolx_zsmalloc is checked against the module's backends like zsmalloc" set-backend zpoolx_zsmalloc
 
 T=$(newtree)
 rm -r "$T/sys/module/zswap"
