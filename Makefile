@@ -9,6 +9,7 @@
 #   make kernel-side KERNEL=debian|debug   modules for a guest kernel
 #   make lint            sparse and checkpatch on the kernel code
 #   make deb             zpoolx-dkms and zpoolx-tools .debs in build/deb/, lintian-clean
+#   make fuzz FUZZ_S=N   libFuzzer harnesses (tests/fuzz/): regressions, then N s each (60)
 #   make clean
 
 PREFIX ?= /usr
@@ -99,6 +100,12 @@ deb:
 check:
 	scripts/check
 
+# libFuzzer harnesses, README "Fuzzing": replay each one's regressions,
+# then fuzz it FUZZ_S seconds; a summary of execs/s and coverage
+FUZZ_S ?= 60
+fuzz:
+	tests/fuzz/run --seconds $(FUZZ_S)
+
 demo:
 	scripts/demo
 
@@ -114,4 +121,4 @@ clean:
 	rm -rf $(BUILD)
 	+@for d in $(USERDIRS); do $(MAKE) -C $$d clean || exit 1; done
 
-.PHONY: all arm64 module kernel-side tools userspace lint deb check demo bench install clean
+.PHONY: all arm64 module kernel-side tools userspace lint deb check fuzz demo bench install clean
