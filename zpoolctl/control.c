@@ -56,7 +56,7 @@ static int set_param(const char *cmd, const char *file, const char *value,
 		     const char *hint)
 {
 	struct zswap_info z;
-	char p[PATH_MAX + 256], old[128];
+	char p[PATH_MAX + 256], old[128], shown[ESCAPED_SIZE(sizeof(old))];
 	int ret;
 
 	ret = need_privilege(cmd);
@@ -73,11 +73,11 @@ static int set_param(const char *cmd, const char *file, const char *value,
 			    cmd, file, p);
 	if (read_small(p, old, sizeof(old)) < 0)
 		strcpy(old, "?");
-	sanitize(old);
+	escape_str(shown, sizeof(shown), old);
 	ret = write_value(p, value);
 	if (ret)
 		return write_failed(-ret, cmd, p, hint);
-	printf("zswap %s: %s -> %s\n", file, old, value);
+	printf("zswap %s: %s -> %s\n", file, shown, value);
 	return EXIT_OK;
 }
 
@@ -85,7 +85,7 @@ int cmd_set_backend(int argc, char **argv)
 {
 	struct zswap_info z;
 	struct zpoolx_info zx;
-	char p[PATH_MAX + 256], old[128];
+	char p[PATH_MAX + 256], old[128], shown[ESCAPED_SIZE(sizeof(old))];
 	size_t i;
 	int ret;
 
@@ -121,13 +121,13 @@ int cmd_set_backend(int argc, char **argv)
 		return fail(EXIT_UNAVAIL, "set-backend: %s is missing", p);
 	if (read_small(p, old, sizeof(old)) < 0)
 		strcpy(old, "?");
-	sanitize(old);
+	escape_str(shown, sizeof(shown), old);
 	ret = write_value(p, backends[i].type);
 	if (ret)
 		return write_failed(-ret, "set-backend", p,
 				    backends[i].zpoolx ? NULL :
 				    "the kernel could not create that pool (is its module available?)");
-	printf("zswap zpool: %s -> %s\n", old, backends[i].type);
+	printf("zswap zpool: %s -> %s\n", shown, backends[i].type);
 	return EXIT_OK;
 }
 

@@ -123,3 +123,15 @@ run --root "$T" advise --file "$f" --samples 4
 	grep -qF -- "of file $WORK/page\\nfile" <<<"$OUT" && ! grep -qx 'file' <<<"$OUT"
 tap $? "advise's report shows the --file path escaped"
 rm -f "$f"
+
+# the old value a set-* command reports is a sysfs value: escaped on stdout
+T=$(newtree)
+printf 'zb\x1b[2Jud\xff\n' >"$T/sys/module/zswap/parameters/zpool"
+run --root "$T" set-backend zbud
+expect 0 && [ "$OUT" = 'zswap zpool: zb\x1b[2Jud\xff -> zpoolx_zbud' ] &&
+	[ "$(cat "$T/sys/module/zswap/parameters/zpool")" = zpoolx_zbud ]
+tap $? "set-backend shows the old zpool escaped"
+printf '2\r0\x9b\n' >"$T/sys/module/zswap/parameters/max_pool_percent"
+run --root "$T" set-limit 25
+expect 0 && [ "$OUT" = 'zswap max_pool_percent: 2\r0\x9b -> 25' ]
+tap $? "set-limit shows the old value escaped"
