@@ -10,6 +10,7 @@
 #   make lint            sparse and checkpatch on the kernel code
 #   make deb             zpoolx-dkms and zpoolx-tools .debs in build/deb/, lintian-clean
 #   make fuzz FUZZ_S=N   libFuzzer harnesses (tests/fuzz/): regressions, then N s each (60)
+#   make soak SOAK_MIN=N the switching test for N minutes on the debug kernel (60)
 #   make clean
 
 PREFIX ?= /usr
@@ -109,6 +110,12 @@ fuzz:
 demo:
 	scripts/demo
 
+# the switching test repeated SOAK_MIN minutes on the debug kernel with
+# kmemleak (scripts/soak); not part of make check
+SOAK_MIN ?= 60
+soak:
+	SOAK_MIN=$(SOAK_MIN) scripts/soak
+
 bench:
 	+@if [ -x bench/run ]; then bench/run; else echo "no benchmarks yet"; exit 1; fi
 
@@ -121,4 +128,4 @@ clean:
 	rm -rf $(BUILD)
 	+@for d in $(USERDIRS); do $(MAKE) -C $$d clean || exit 1; done
 
-.PHONY: all arm64 module kernel-side tools userspace lint deb check fuzz demo bench install clean
+.PHONY: all arm64 module kernel-side tools userspace lint deb check fuzz demo soak bench install clean

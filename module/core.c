@@ -193,10 +193,26 @@ int zpoolx_shrink(void *p, unsigned int pages, unsigned int *reclaimed)
 }
 
 /*
+ * zpoolx_parse_uint - the number a sysfs write holds: an unsigned integer
+ * in @base (kstrtouint's rules), with at most a trailing newline.  Refused
+ * with -EINVAL: an empty write, blanks, a sign other than '+', anything
+ * that is not a digit, and a NUL inside the write (kstrtouint stops at the
+ * first NUL, so "1\0junk" would pass as 1); with -ERANGE: a value past
+ * UINT_MAX.
+ */
+int zpoolx_parse_uint(const char *buf, size_t count, unsigned int base,
+		      unsigned int *v)
+{
+	if (strnlen(buf, count) != count)
+		return -EINVAL;
+	return kstrtouint(buf, base, v);
+}
+
+/*
  * Writing N evicts up to N pages' worth of the coldest objects now, through
  * the backend's reclaim path (the one shrink uses).  Accepted: an integer
- * 1..ZPOOLX_WRITEBACK_MAX.  Refused with nothing changed: anything else
- * (-EINVAL, -ERANGE), a pool whose creator cannot evict (-EOPNOTSUPP), a
+ * 1..ZPOOLX_WRITEBACK_MAX (zpoolx_parse_uint(), any base).  Refused with
+ * nothing changed: anything else (-EINVAL, -ERANGE), a pool whose creator cannot evict (-EOPNOTSUPP), a
  * pool being destroyed (-EBUSY).  Evicting fewer pages than asked, even
  * none, is not an error: read the file to see what was done.
  */
@@ -207,7 +223,7 @@ static ssize_t writeback_store(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned int pages, reclaimed = 0;
 	int ret;
 
-	ret = kstrtouint(buf, 0, &pages);
+	ret = zpoolx_parse_uint(buf, count, 0, &pages);
 	if (ret)
 		return ret;
 	if (pages == 0)

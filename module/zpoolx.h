@@ -148,6 +148,10 @@ int zpoolx_reclaim(struct zpoolx_pool *pool, unsigned int pages,
  */
 int zpoolx_shrink(void *p, unsigned int pages, unsigned int *reclaimed);
 
+/* the unsigned integer of a sysfs write, strictly (core.c) */
+int zpoolx_parse_uint(const char *buf, size_t count, unsigned int base,
+		      unsigned int *v);
+
 static inline bool zpoolx_pool_evictable(const struct zpoolx_pool *pool)
 {
 	return pool->ops && pool->ops->evict;

@@ -243,7 +243,33 @@ static const struct kernel_param_ops zsx_chain_ops = {
 module_param_cb(max_zspage_pages, &zsx_chain_ops, &zsx_chain_max, 0644);
 MODULE_PARM_DESC(max_zspage_pages,
 		 "zsmalloc: longest zspage chain in pages, 1..16 (default 8), for pools created afterwards");
-module_param_named(movable, zsx_movable, bool, 0644);
+/*
+ * Module parameters get a C string (kernel/params.c): what follows a NUL
+ * inside the write never reaches these functions, so "1\0junk" is "1".
+ * Everything else is checked in full; param_set_bool would take any word
+ * that starts with y, n, 1 or 0 ("18446744073709551616", "no way").
+ */
+static int zsx_movable_set(const char *val, const struct kernel_param *kp)
+{
+	static const char *const accepted[] = { "Y", "N", "y", "n", "1", "0" };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(accepted); i++) {
+		if (sysfs_streq(val, accepted[i])) {
+			WRITE_ONCE(*(bool *)kp->arg, i % 2 == 0);
+			return 0;
+		}
+	}
+	pr_warn_ratelimited("movable: refused, accepted values are Y, N, y, n, 1, 0\n");
+	return -EINVAL;
+}
+
+static const struct kernel_param_ops zsx_movable_ops = {
+	.set = zsx_movable_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(movable, &zsx_movable_ops, &zsx_movable, 0644);
 MODULE_PARM_DESC(movable,
 		 "zsmalloc: pool pages can be migrated by the kernel's compaction (default Y), for pools created afterwards");
 
@@ -1444,15 +1470,20 @@ static ssize_t compact_show(struct kobject *kobj, struct kobj_attribute *a,
 
 /*
  * Writing 1 compacts the pool now.  Refused with nothing changed: anything
- * else (-EINVAL), a pool being destroyed (-EBUSY).
+ * else (-EINVAL, -ERANGE; zpoolx_parse_uint()), a pool being destroyed
+ * (-EBUSY).
  */
 static ssize_t compact_store(struct kobject *kobj, struct kobj_attribute *a,
 			     const char *buf, size_t count)
 {
 	struct zsx_pool *pool = zsx_of_kobj(kobj);
 	unsigned int v;
+	int ret;
 
-	if (kstrtouint(buf, 10, &v) || v != 1)
+	ret = zpoolx_parse_uint(buf, count, 10, &v);
+	if (ret)
+		return ret;
+	if (v != 1)
 		return -EINVAL;
 	if (atomic_read(&pool->zp.state) != ZPOOLX_POOL_ACTIVE)
 		return -EBUSY;

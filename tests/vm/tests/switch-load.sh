@@ -1,0 +1,335 @@
+# SPDX-License-Identifier: GPL-2.0
+# zswap's pool switched under load: stress-ng (--verify) on its vm, pageswap
+# and madvise stressors plus a memory hog verified page by page, while
+# zswap's zpool flips every few seconds between zpoolx_zbud, zpoolx_zsmalloc
+# and the kernel's zsmalloc, and compact_memory, the pools' writeback and
+# compact files are written at the same time.  Then a hog of 1.5x RAM on the
+# last pool, swapoff, and every retired pool must have drained and been
+# destroyed, except those 6.1's zswap leaked (named in the output; see
+# "Leaked pools" below), and the module unloads when nothing holds it.
+#
+# ZPOOLX_SWITCH_S   seconds of switching under load (default 150)
+# ZPOOLX_SOAK_MIN   make soak: repeat rounds (with module unload/reload and
+#                   swapoff between them) for this many minutes, checking
+#                   each round that counters only grew and that pool bytes
+#                   track the stored objects; kmemleak judges the end
+#
+# Leaked pools: in 6.1, zswap_frontswap_store() takes a reference on the
+# oldest pool when the pool limit is hit and queues its shrink work; when
+# the work is already queued, queue_work() returns false and the reference
+# is never put (mm/zswap.c).  Such a pool can never be destroyed, and
+# neither can its module be unloaded.  A pool that is still there after
+# swapoff is excused only if it is empty and zswap's pool_limit_hit grew
+# while it was alive; anything else fails.
+#
+# vm-kernels: debian debug
+# vm-mem: 256M
+# vm-swap: 1G
+# vm-timeout: 600
+# vm-timeout-debug: 1500
+. "$ZPOOLX_TOP/tests/vm/lib.sh"
+
+DUR=${ZPOOLX_SWITCH_S:-150}
+SOAK_MIN=${ZPOOLX_SOAK_MIN:-0}
+TYPES=(zpoolx_zbud zpoolx_zsmalloc zsmalloc)
+LOG=$ZPOOLX_RESULTS
+
+# The test's own shell must survive the OOM killer; the workloads it starts
+# run at the default score (choom -n 0) so that they, not it, are chosen.
+echo -1000 >/proc/self/oom_score_adj
+
+# ---- pool bookkeeping ----
+# zpoolx pools by id: the name zswap gave them, their type, and zswap's
+# pool_limit_hit when first seen and when last seen alive
+declare -A P_NAME P_TYPE P_HIT0 P_HIT1 P_COUNTERS
+# kernel zsmalloc pools (debugfs names on the debug kernel, whose zsmalloc
+# has CONFIG_ZSMALLOC_STAT; else only the module's reference count)
+declare -A K_HIT0 K_HIT1
+SEEN=0
+
+# counters of a zpoolx pool that must never decrease
+MONO=(evict_attempted evict_succeeded evict_failed reclaimed_pages alloc_failures)
+MONO_BAD=0
+
+# Under this load a fork can take a second: what runs every second reads
+# sysfs with bash's own read and globs, never cat.
+
+# rd FILE VAR: FILE's first line into VAR; fails if FILE is gone
+rd() {
+	local -n _rd=$2
+	IFS= read -r _rd <"$1"
+} 2>/dev/null
+
+now() { printf '%(%s)T' -1; }
+
+# zx_pools: the live zpoolx pools' directories, one per line
+zx_pools() {
+	local d
+	for d in /sys/kernel/zpoolx/pools/*/; do
+		[ -d "$d" ] && echo "${d%/}"
+	done
+}
+
+# kzs_pools: the kernel's live zsmalloc pools, one name per line
+kzs_pools() {
+	local d n
+	if [ -d /sys/kernel/debug/zsmalloc ]; then
+		for d in /sys/kernel/debug/zsmalloc/*/; do
+			[ -d "$d" ] || continue
+			d=${d%/}
+			echo "${d##*/}"
+		done
+	elif rd /sys/module/zsmalloc/refcnt n; then
+		# Debian: zsmalloc is a module, one reference per pool
+		for ((d = 1; d <= n; d++)); do echo "zsmalloc-pool-$d"; done
+	fi
+}
+
+# sample: note every live pool and check the monotonic counters
+sample() {
+	local hit d id n v vals f i old
+	rd $ZSWAP_DEBUG/pool_limit_hit hit
+	for d in /sys/kernel/zpoolx/pools/*/; do
+		d=${d%/}
+		id=${d##*/}
+		vals=()
+		for f in "${MONO[@]}"; do
+			rd "$d/$f" v || continue 2 # destroyed meanwhile
+			vals+=("$v")
+		done
+		if [ -z "${P_NAME[$id]+x}" ]; then
+			rd "$d/name" P_NAME[$id]
+			rd "$d/type" P_TYPE[$id]
+			P_HIT0[$id]=$hit
+			SEEN=$((SEEN + 1))
+		elif [ -n "${P_COUNTERS[$id]:-}" ]; then
+			read -ra old <<<"${P_COUNTERS[$id]}"
+			for i in "${!MONO[@]}"; do
+				if [ "${vals[$i]}" -lt "${old[$i]}" ]; then
+					say "pool $id: ${MONO[$i]} went down from ${old[$i]} to ${vals[$i]}"
+					MONO_BAD=$((MONO_BAD + 1))
+				fi
+			done
+		fi
+		P_COUNTERS[$id]="${vals[*]}"
+		P_HIT1[$id]=$hit
+	done
+	while read -r n; do
+		[ -z "${K_HIT0[$n]+x}" ] && K_HIT0[$n]=$hit
+		K_HIT1[$n]=$hit
+	done < <(kzs_pools)
+}
+
+# ---- the load ----
+# background jobs write their verdicts to files under $TMPDIR
+
+# hog_loop UNTIL: a 96 MiB hog, verified, again and again until UNTIL
+hog_loop() {
+	local until=$1 r=0 pages=0 bad=0 out
+	while [ "$(now)" -lt "$until" ]; do
+		if out=$(choom -n 0 -- "$ZPOOLX_TOP/build/tools/memhog" -r 1024 96 2>>"$TMPDIR/hog.err"); then
+			r=$((r + 1))
+		else
+			bad=$((bad + 1))
+			say "memhog round $((r + bad)) failed: $out"
+		fi
+		v=${out#*pages=}
+		[[ $v =~ ^([0-9]+) ]] && pages=$((pages + BASH_REMATCH[1]))
+	done
+	echo "rounds=$r failed=$bad pages=$pages" >"$TMPDIR/hog.result"
+}
+
+# churn_loop UNTIL: compaction, writeback and compact requests meanwhile
+churn_loop() {
+	local until=$1 d wb=0 cp=0 cm=0 err=0
+	while [ "$(now)" -lt "$until" ]; do
+		echo 1 >/proc/sys/vm/compact_memory && cm=$((cm + 1))
+		for d in $(zx_pools); do
+			# a pool may be destroyed under our feet: refusals
+			# (EBUSY, ENOENT) are expected, complaints are not
+			if echo 64 >"$d/writeback" 2>/dev/null; then wb=$((wb + 1)); else err=$((err + 1)); fi
+			if [ -e "$d/compact" ]; then
+				if echo 1 >"$d/compact" 2>/dev/null; then cp=$((cp + 1)); else err=$((err + 1)); fi
+			fi
+		done
+		sleep 1
+	done
+	echo "compact_memory=$cm writeback=$wb compact=$cp refused=$err" >"$TMPDIR/churn.result"
+}
+
+FLIPS=0 FLIP_FAIL=0 FLIP_SLOWEST=0
+# switch_loop UNTIL: a new zpool type every 3 s, pools sampled every second
+switch_loop() {
+	local until=$1 i=0 t err t0 ms cur
+	while [ "$(now)" -lt "$until" ]; do
+		t=${TYPES[$((i % ${#TYPES[@]}))]}
+		i=$((i + 1))
+		t0=${EPOCHREALTIME/./}
+		if { echo "$t" >$ZSWAP_PARAMS/zpool; } 2>"$TMPDIR/flip.err"; then
+			ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+			[ $ms -gt $FLIP_SLOWEST ] && FLIP_SLOWEST=$ms
+			rd $ZSWAP_PARAMS/zpool cur
+			if [ "$cur" = "$t" ]; then
+				FLIPS=$((FLIPS + 1))
+			else
+				FLIP_FAIL=$((FLIP_FAIL + 1))
+				say "switch to $t: zswap says $cur"
+			fi
+		else
+			FLIP_FAIL=$((FLIP_FAIL + 1))
+			rd "$TMPDIR/flip.err" err
+			say "switch to $t refused: $err"
+		fi
+		sample
+		sleep 1
+		sample
+		sleep 1
+		sample
+		sleep 1
+	done
+}
+
+# round N: one switching run under load, its TAP lines
+round() {
+	local n=$1 until out rc hog churn flips0=$FLIPS
+	until=$(( $(now) + DUR ))
+	rm -f "$TMPDIR"/hog.result "$TMPDIR"/churn.result
+	say "== round $n: ${DUR}s of switching under load ($(date +%T))"
+	choom -n 0 -- stress-ng --vm 2 --vm-bytes 112M --pageswap 1 --madvise 1 \
+		--verify --timeout "${DUR}s" --metrics-brief \
+		>"$LOG/stress-ng.$n.log" 2>&1 &
+	local sng=$!
+	hog_loop "$until" &
+	local hogp=$!
+	churn_loop "$until" &
+	local churnp=$!
+	switch_loop "$until"
+	wait $sng
+	rc=$?
+	wait $hogp $churnp
+	hog=$(cat "$TMPDIR/hog.result" 2>/dev/null)
+	churn=$(cat "$TMPDIR/churn.result" 2>/dev/null)
+	diag "round $n: $((FLIPS - flips0)) flips (slowest ${FLIP_SLOWEST} ms; $FLIP_FAIL refused so far), hog: $hog; churn: $churn"
+	cmp_ok $((FLIPS - flips0)) -ge $((DUR / 3 / 2)) "round $n: zswap's zpool flipped at least every 6 s on average ($((FLIPS - flips0)) flips in ${DUR}s)"
+	out=$(grep -E 'fail|error|corrupt|mismatch' "$LOG/stress-ng.$n.log" | head -n 5)
+	is "$rc" 0 "round $n: stress-ng --verify exited 0 (log: stress-ng.$n.log)"
+	is "$out" "" "round $n: stress-ng reported no failure"
+	local hr=0 hf=1
+	[[ $hog =~ ^rounds=([0-9]+)\ failed=([0-9]+) ]] && hr=${BASH_REMATCH[1]} hf=${BASH_REMATCH[2]}
+	is "$hf" 0 "round $n: every memhog round verified ($hog)"
+	cmp_ok "$hr" -gt 0 "round $n: memhog ran alongside"
+}
+
+# settle: zswap on the kernel's zbud, swap drained; then wait (up to 30 s)
+# for the retired pools' destruction (a workqueue after an RCU grace period)
+settle() {
+	local i
+	echo zbud >$ZSWAP_PARAMS/zpool
+	swapoff "$ZPOOLX_SWAPDEV" || return 1
+	for i in $(seq 150); do
+		[ -z "$(zx_pools)" ] && [ -z "$(kzs_pools)" ] && break
+		sleep 0.2
+	done
+	sample
+	return 0
+}
+
+# judge_leftovers: every pool still alive must be an excused leak
+judge_leftovers() {
+	local d id objs bad=0 leaked=() n
+	for d in $(pool_dirs); do
+		id=${d##*/}
+		objs=$(cat "$d/objects")
+		if [ "$objs" = 0 ] && [ "${P_HIT1[$id]:-0}" -gt "${P_HIT0[$id]:-0}" ]; then
+			leaked+=("${P_NAME[$id]} ($id, ${P_TYPE[$id]})")
+		else
+			bad=$((bad + 1))
+			say "pool $id (${P_NAME[$id]:-?}, ${P_TYPE[$id]:-?}) still alive: objects=$objs, pool_limit_hit ${P_HIT0[$id]:-?}..${P_HIT1[$id]:-?} during its life"
+		fi
+	done
+	for n in $(kzs_pools); do
+		if [ "${K_HIT1[$n]:-0}" -gt "${K_HIT0[$n]:-0}" ]; then
+			leaked+=("$n (kernel zsmalloc)")
+		else
+			bad=$((bad + 1))
+			say "kernel zsmalloc pool $n still alive, and the limit was never hit while it was"
+		fi
+	done
+	if [ ${#leaked[@]} -gt 0 ]; then
+		diag "pools 6.1's zswap leaked (empty, alive while pool_limit_hit grew): ${leaked[*]}"
+	else
+		diag "no pool leaked: every retired pool was destroyed"
+	fi
+	LEAKED=${#leaked[@]}
+	is "$bad" 0 "every retired pool drained and was destroyed, or is an empty pool zswap leaked at its limit"
+}
+
+# judge_unload: rmmod works exactly when no zpoolx pool is left
+judge_unload() {
+	if [ -z "$(pool_dirs)" ]; then
+		ok "rmmod zpoolx: nothing holds it" rmmod zpoolx
+	else
+		diag "zpoolx stays loaded: zswap holds $(pool_dirs | wc -l) leaked pool(s) (refcnt $(cat /sys/module/zpoolx/refcnt))"
+		ok_fails "rmmod zpoolx refused while zswap's leaked pools hold it" rmmod zpoolx
+	fi
+}
+
+# quiescent: with the load stopped, each pool's bytes track its objects
+# (read three times at most: kswapd may still move a page meanwhile)
+quiescent_checks() {
+	local d id o s b pg bad=0 try
+	for d in $(pool_dirs); do
+		id=${d##*/}
+		for try in 1 2 3; do
+			o=$(cat "$d/objects") s=$(cat "$d/stored_bytes") b=$(cat "$d/pool_bytes") pg=$(cat "$d/pages") || break
+			{ [ "$o" = 0 ] && [ "$s" != 0 ]; } || [ "$b" -lt "$s" ] ||
+				[ "$s" -gt $((o * 4096)) ] || [ "$b" -lt $((pg * 4096)) ] || continue 2
+			sleep 1
+		done
+		say "pool $id: objects=$o stored_bytes=$s pool_bytes=$b pages=$pg do not agree"
+		bad=$((bad + 1))
+	done
+	is "$bad" 0 "$1: every pool's bytes track its objects (stored <= pool bytes, pages <= pool bytes, stored <= objects x 4 KiB)"
+}
+
+swap_and_zswap() {
+	swap_on && zswap_setup zpoolx_zsmalloc lz4
+}
+
+start=$(now)
+rounds=1
+if [ "$SOAK_MIN" -gt 0 ]; then
+	# each round: switching, the hog, settle; about DUR + 120 s
+	rounds=$(( (SOAK_MIN * 60 + DUR + 119) / (DUR + 120) ))
+	[ $rounds -lt 1 ] && rounds=1
+fi
+plan $((rounds * 12 + 2))
+modprobe -q zsmalloc 2>/dev/null
+modprobe -q zbud 2>/dev/null
+ok "stress-ng is installed (Debian's package, scripts/install-deps)" command -v stress-ng
+for r in $(seq "$rounds"); do
+	ok "round $r: swap on, zswap on zpoolx_zsmalloc" swap_and_zswap
+	hit0=$(zswap_stat pool_limit_hit)
+	round "$r"
+	quiescent_checks "round $r, after the load"
+	hog=$(( $(mem_total_mib) * 3 / 2 ))
+	out=$(choom -n 0 -- "$ZPOOLX_TOP/build/tools/memhog" -r 1024 "$hog")
+	_tap $? "round $r: a ${hog} MiB hog on $(cat $ZSWAP_PARAMS/zpool) after the switching, every page verified ($out)"
+	sample
+	ok "round $r: swapoff drains every pool" settle
+	diag "round $r: $SEEN zpoolx pools seen so far; pool_limit_hit $hit0 -> $(zswap_stat pool_limit_hit); written back $(zswap_stat written_back_pages) pages"
+	judge_leftovers
+	is "$MONO_BAD" 0 "round $r: every pool's eviction counters only grew"
+	judge_unload
+	if [ -d /sys/module/zpoolx ]; then
+		# leaked pools keep the module: the next rounds reuse it
+		:
+	elif [ "$r" -lt "$rounds" ]; then
+		load_zpoolx || say "reloading zpoolx failed"
+	fi
+	if [ "$SOAK_MIN" -gt 0 ]; then
+		diag "round $r done after $(( $(now) - start ))s"
+	fi
+done
+is "$FLIP_FAIL" 0 "every switch of zswap's zpool was taken ($FLIPS flips)"
+done_testing
