@@ -138,6 +138,36 @@ static void check_answers(const char *resp)
 	}
 }
 
+/*
+ * A connection to the endpoint.  Thousands a minute can run out of
+ * loopback ports or fill the accept queue for a moment: retried for up to
+ * 5 s, then the endpoint is taken to be dead (a finding).
+ */
+static int connect_server(void)
+{
+	struct timespec pause = { 0, 20 * 1000000L };
+	int fd, i, err = 0;
+
+	for (i = 0; i < 250; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			perror("fuzz_http: socket");
+			abort();
+		}
+		if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+			return fd;
+		err = errno;
+		close(fd);
+		if (err != EADDRNOTAVAIL && err != ECONNREFUSED &&
+		    err != EAGAIN && err != ETIMEDOUT && err != EINTR)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	fprintf(stderr, "fuzz_http: the endpoint takes no connection: %s\n",
+		strerror(err));
+	abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char resp[1 << 16];
@@ -150,11 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	atomic_store(&healthy, data[0] & 1);
 	data++;
 	size--;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		perror("fuzz_http: connect");
-		abort();
-	}
+	fd = connect_server();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* send what the server takes (it may close early), then EOF */
 	while (off < size) {
