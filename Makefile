@@ -84,8 +84,8 @@ arm64:
 	+scripts/arm64-minimal
 
 # Programs the guests run (from the 9p-shared tree).
-tools: $(BUILD)/tools/memhog
-$(BUILD)/tools/memhog: tests/vm/tools/memhog.c
+tools: $(BUILD)/tools/memhog $(BUILD)/tools/switcher
+$(BUILD)/tools/%: tests/vm/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $<
 
