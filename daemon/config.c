@@ -51,8 +51,13 @@ static const struct key keys[] = {
 	{ "metrics.listen", K_LISTEN, O(metrics.listen), 0, 0, NULL, NULL },
 	{ "metrics.max_connections", K_UINT, O(metrics.max_connections), 1,
 	  1024, NULL, "connections" },
+	{ "metrics.max_connections_per_address", K_UINT,
+	  O(metrics.max_connections_per_address), 1, 1024, NULL,
+	  "connections" },
 	{ "metrics.timeout_s", K_UINT, O(metrics.timeout_s), 1, 300, NULL,
 	  "seconds" },
+	{ "metrics.request_deadline_s", K_UINT, O(metrics.request_deadline_s),
+	  1, 300, NULL, "seconds" },
 	{ "metrics.max_request_bytes", K_UINT, O(metrics.max_request_bytes),
 	  1024, 65536, NULL, "bytes" },
 	{ "metrics.classes", K_BOOL, O(metrics.classes), 0, 0, NULL, NULL },
@@ -113,6 +118,7 @@ static const struct key keys[] = {
 };
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define CONFIG_MAX_BYTES (1u << 20)	/* 1 MiB, documented in zpoold.json(5) */
 
 void config_defaults(struct zcfg *c)
 {
@@ -126,8 +132,10 @@ void config_defaults(struct zcfg *c)
 	c->metrics.enabled = false;	/* built without HTTP (WITH_HTTP=0) */
 #endif
 	strcpy(c->metrics.listen, "127.0.0.1:9436");
-	c->metrics.max_connections = 16;
+	c->metrics.max_connections = 64;
+	c->metrics.max_connections_per_address = 8;
 	c->metrics.timeout_s = 10;
+	c->metrics.request_deadline_s = 10;
 	c->metrics.max_request_bytes = 8192;
 	c->metrics.classes = true;
 	c->writeback.enabled = true;
@@ -537,6 +545,111 @@ static void line_col(const char *text, size_t off, int *line, int *col)
 	}
 }
 
+/*
+ * Duplicate keys.  json-c keeps the last of two equal keys in an object
+ * and says nothing, so the text json-c has accepted (strict JSON) is
+ * walked once more: each object's keys, decoded by json-c itself, go into
+ * a json-c object used as a set, and a key already there is reported
+ * with its path and position.
+ */
+#define DUP_MAX_DEPTH 64
+struct dframe {
+	json_object *seen;	/* objects only; NULL for an array */
+	char path[256];		/* "metrics" */
+	char key[128];		/* the last key read, for a child's path */
+	bool want_key;
+};
+
+static void dup_keys(const char *text, size_t len, struct errbuf *e)
+{
+	struct dframe *st = calloc(DUP_MAX_DEPTH, sizeof(*st));
+	struct json_tokener *kt = json_tokener_new();
+	int depth = -1, line, col;
+	char np[256];
+	size_t i, j;
+
+	if (!st || !kt) {
+		eadd(e, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < len; i++) {
+		struct dframe *f = depth >= 0 ? &st[depth] : NULL;
+		char c = text[i];
+
+		if (c == '{' || c == '[') {
+			if (depth + 1 >= DUP_MAX_DEPTH)
+				break;	/* json-c's own depth limit is lower */
+			np[0] = '\0';
+			if (f && f->seen && f->path[0])
+				snprintf(np, sizeof(np), "%.120s.%.120s",
+					 f->path, f->key);
+			else if (f && f->seen)
+				snprintf(np, sizeof(np), "%s", f->key);
+			else if (f)
+				snprintf(np, sizeof(np), "%.240s[]", f->path);
+			depth++;
+			memset(&st[depth], 0, sizeof(st[depth]));
+			memcpy(st[depth].path, np, sizeof(np));
+			if (c == '{') {
+				st[depth].seen = json_object_new_object();
+				st[depth].want_key = true;
+			}
+		} else if (c == '}' || c == ']') {
+			if (depth < 0)
+				break;
+			json_object_put(st[depth].seen);
+			st[depth].seen = NULL;
+			depth--;
+		} else if (c == ',' && f && f->seen) {
+			f->want_key = true;
+		} else if (c == '"') {
+			/* the string's end: a quote not escaped */
+			for (j = i + 1; j < len && text[j] != '"'; j++)
+				if (text[j] == '\\')
+					j++;
+			if (j >= len)
+				break;
+			if (f && f->seen && f->want_key) {
+				json_object *k;
+				const char *ks;
+
+				json_tokener_reset(kt);
+				k = json_tokener_parse_ex(kt, text + i,
+							  (int)(j + 1 - i));
+				ks = k ? json_object_get_string(k) : "";
+				if (json_object_object_get_ex(f->seen, ks, NULL)) {
+					char path[400];
+
+					line_col(text, i, &line, &col);
+					if (f->path[0])
+						snprintf(path, sizeof(path),
+							 "%.200s.%.190s",
+							 f->path, ks);
+					else
+						snprintf(path, sizeof(path),
+							 "%.390s", ks);
+					sanitize(path);
+					eadd(e, "%s: the key appears more than once in its object (again at line %d, column %d); each key is accepted once",
+					     path, line, col);
+				} else {
+					json_object_object_add(f->seen, ks,
+							       NULL);
+				}
+				snprintf(f->key, sizeof(f->key), "%s", ks);
+				f->want_key = false;
+				json_object_put(k);
+			}
+			i = j;
+		}
+	}
+out:
+	for (; depth >= 0; depth--)
+		json_object_put(st[depth].seen);
+	free(st);
+	if (kt)
+		json_tokener_free(kt);
+}
+
 int config_load(const char *file, struct zcfg *out, char *errs,
 		size_t errsize)
 {
@@ -549,10 +662,21 @@ int config_load(const char *file, struct zcfg *out, char *errs,
 	int r, line, col;
 
 	errs[0] = '\0';
-	r = read_all(file, &text, &len, 1 << 20);
+	r = read_all(file, &text, &len, CONFIG_MAX_BYTES);
 	if (r < 0) {
 		eadd(&e, "cannot read the file: %s%s", strerror(-r),
-		     r == -EFBIG ? " (at most 1 MiB is accepted)" : "");
+		     r == -EFBIG ? " (at most 1 MiB, 1048576 bytes, is accepted)" : "");
+		return -1;
+	}
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		eadd(&e, "the file starts with a UTF-8 byte order mark (bytes EF BB BF), which JSON text does not have: expected a JSON object; save the file as UTF-8 without a BOM");
+		free(text);
+		return -1;
+	}
+	if (strspn(text, " \t\r\n") == len) {
+		eadd(&e, "the file is empty%s: expected a JSON object such as {\"metrics\": {\"listen\": \"127.0.0.1:9436\"}} ({} for the defaults)",
+		     len ? " (white space only)" : "");
+		free(text);
 		return -1;
 	}
 	if (strlen(text) != len) {
@@ -571,7 +695,22 @@ int config_load(const char *file, struct zcfg *out, char *errs,
 	if (!root) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
 
-		if (je == json_tokener_continue)
+		if (je == json_tokener_continue) {
+			/* a scalar at the top ("null", "1") wants its end: the NUL */
+			json_tokener_reset(tok);
+			root = json_tokener_parse_ex(tok, text, (int)len + 1);
+			je = json_tokener_get_error(tok);
+			if (je == json_tokener_success && root) {
+				eadd(&e, "the top level is %s: expected a JSON object such as {\"metrics\": {\"listen\": \"127.0.0.1:9436\"}} ({} for the defaults)",
+				     jtype(root));
+				goto out;
+			}
+			if (je != json_tokener_success)
+				je = json_tokener_continue;
+		}
+		if (je == json_tokener_success)
+			eadd(&e, "the top level is null: expected a JSON object such as {\"metrics\": {\"listen\": \"127.0.0.1:9436\"}} ({} for the defaults)");
+		else if (je == json_tokener_continue)
 			eadd(&e, "invalid JSON: the text ends inside a value; expected one JSON object");
 		else {
 			line_col(text, json_tokener_get_parse_end(tok), &line,
@@ -596,6 +735,7 @@ int config_load(const char *file, struct zcfg *out, char *errs,
 		     jtype(root));
 		goto out;
 	}
+	dup_keys(text, len, &e);
 	config_defaults(&c);
 	walk(root, "", &c, &e);
 	if (!e.count)

@@ -467,6 +467,10 @@ static void daemon_families(FILE *f, const struct dstats *d)
 	    "policy cycles run");
 	fprintf(f, "zpoolx_daemon_policy_cycles_total %llu\n",
 		(unsigned long long)d->cycles);
+	fam(f, "zpoolx_daemon_metrics_renders_total", "counter",
+	    "renders of this exposition for HTTP scrapes; scrapes within interval_ms of a render are served the cached text");
+	fprintf(f, "zpoolx_daemon_metrics_renders_total %llu\n",
+		(unsigned long long)d->renders);
 	fam(f, "zpoolx_daemon_decisions_total", "counter",
 	    "decisions taken by the policy, by action (in --dry-run decided, not carried out)");
 	for (a = 0; a < ACT_COUNT; a++)

@@ -6,9 +6,11 @@
  *
  * Threads: the main thread runs the policy loop, writes the metrics file
  * (metrics.textfile) after each cycle and handles signals (all blocked,
- * taken with sigtimedwait); libmicrohttpd's thread answers HTTP.
- * They share the daemon's counters, the configuration and the BPF handle,
- * under `lock`.  Nothing in /sys is written but by the executor, and only
+ * taken with sigtimedwait); libmicrohttpd's threads (one per connection,
+ * http.c) answer HTTP.  They share the daemon's counters, the
+ * configuration and the BPF handle, under `lock`; the cached exposition is
+ * under cache_lock, and what /healthz reads (the time of the last cycle,
+ * interval_ms) is in atomics, so that it never waits for a render.  Nothing in /sys is written but by the executor, and only
  * the four files of a decision: a pool's writeback and compact files and
  * zswap's max_pool_percent and zpool parameters.
  *
@@ -22,6 +24,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,6 +101,9 @@ static struct http *http;
 static bool textfile_failing;	/* the last write of the metrics file failed */
 static char textfile_why[512];
 static uint64_t last_cycle_ms;	/* monotonic */
+/* for /healthz and the cache, which take no `lock`: copies, atomic */
+static _Atomic uint64_t last_cycle_now;	/* = last_cycle_ms */
+static _Atomic uint64_t interval_now;	/* = cfg.interval_ms */
 static int ready_fd = -1;	/* the waiting parent, when detaching */
 static uint64_t start_ms;
 
@@ -153,6 +159,49 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "; see zpoold --help\n");
 	return ZEXIT_USAGE;
+}
+
+/*
+ * zpoold detaches into / (chdir), so relative paths are made absolute
+ * here, at start: realpath(3) of an existing file or directory; for
+ * --record, which may not exist yet, realpath of its directory.  0, or -1
+ * with errno.
+ */
+static char config_abs[PATH_MAX], root_abs[PATH_MAX], record_abs[PATH_MAX];
+
+static int abs_path(const char *in, char *out, bool may_be_new)
+{
+	char dir[PATH_MAX];
+	const char *slash, *base;
+	size_t dl;
+
+	if (realpath(in, out))
+		return 0;
+	if (!may_be_new || errno != ENOENT)
+		return -1;
+	slash = strrchr(in, '/');
+	base = slash ? slash + 1 : in;
+	dl = slash ? (size_t)(slash - in) : 0;
+	if (!*base || dl >= sizeof(dir)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (slash && dl == 0)
+		snprintf(dir, sizeof(dir), "/");
+	else if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)dl, in);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(dir, out))
+		return -1;
+	if (strlen(out) + 1 + strlen(base) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (strcmp(out, "/"))
+		strcat(out, "/");
+	strcat(out, base);
+	return 0;
 }
 
 static int parse_args(int argc, char **argv)
@@ -267,6 +316,34 @@ static int parse_args(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%.64s': zpoold takes options only",
 				   argv[optind]);
+	if (opt.config_given) {
+		if (abs_path(opt.config, config_abs, false)) {
+			fprintf(stderr, "zpoold: %s: cannot read the file: %s\n",
+				opt.config, strerror(errno));
+			return ZEXIT_USAGE;
+		}
+		opt.config = config_abs;
+	}
+	if (opt.root[0]) {
+		if (abs_path(opt.root, root_abs, false) ||
+		    strlen(root_abs) >= sizeof(opt.root)) {
+			fprintf(stderr, "zpoold: --root: cannot resolve '%.200s': %s; see zpoold --help\n",
+				opt.root, errno ? strerror(errno) : "too long");
+			return ZEXIT_USAGE;
+		}
+		/* "/" is no prefix at all */
+		if (!strcmp(root_abs, "/"))
+			root_abs[0] = '\0';
+		memcpy(opt.root, root_abs, strlen(root_abs) + 1);
+	}
+	if (opt.record) {
+		if (abs_path(opt.record, record_abs, true)) {
+			fprintf(stderr, "zpoold: --record: cannot open %s: %s; see zpoold --help\n",
+				opt.record, strerror(errno));
+			return ZEXIT_USAGE;
+		}
+		opt.record = record_abs;
+	}
 	return 0;
 }
 
@@ -489,6 +566,62 @@ static int textfile_cycle(const struct zcfg *c, const struct sysinfo *s)
 	return 0;
 }
 
+/*
+ * The readers' warnings (a malformed sysfs file), said once: a text
+ * already said is not said again while the file stays as it is.  The
+ * policy loop reads everything each cycle; a warning not given again in a
+ * cycle is forgotten at its end (the file recovered or says something
+ * else), so it is said again if the file breaks again.  Scrapes read too
+ * (HTTP threads): they say what is new and keep the rest alive.
+ */
+#define WARN_SLOTS 256
+static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *text;
+	uint64_t gen;
+} warned[WARN_SLOTS];
+static uint64_t warn_gen = 1;
+
+static void warn_to_log(const char *text)
+{
+	bool say = true;
+	size_t i, free_slot = WARN_SLOTS;
+
+	pthread_mutex_lock(&warn_lock);
+	for (i = 0; i < WARN_SLOTS; i++) {
+		if (!warned[i].text) {
+			if (free_slot == WARN_SLOTS)
+				free_slot = i;
+		} else if (!strcmp(warned[i].text, text)) {
+			warned[i].gen = warn_gen;
+			say = false;
+			break;
+		}
+	}
+	if (say && free_slot < WARN_SLOTS) {
+		warned[free_slot].text = strdup(text);
+		warned[free_slot].gen = warn_gen;
+	}
+	pthread_mutex_unlock(&warn_lock);
+	if (say)
+		zlog(LOG_LVL_WARNING, "%s", text);
+}
+
+/* after a cycle's reading: forget what it did not say again */
+static void warn_cycle_end(bool all)
+{
+	size_t i;
+
+	pthread_mutex_lock(&warn_lock);
+	for (i = 0; i < WARN_SLOTS; i++)
+		if (warned[i].text && (all || warned[i].gen != warn_gen)) {
+			free(warned[i].text);
+			warned[i].text = NULL;
+		}
+	warn_gen++;
+	pthread_mutex_unlock(&warn_lock);
+}
+
 /* one cycle; -1 if the metrics file could not be written */
 static int cycle(void)
 {
@@ -504,6 +637,7 @@ static int cycle(void)
 	pthread_mutex_unlock(&lock);
 	dry = c.dry_run || opt.dry_run;
 	read_sysinfo(&s);
+	warn_cycle_end(false);
 	if (opt.record_f)
 		record(&s, (double)(mono_ms() - start_ms) / 1000);
 	n = policy_decide(&c, &pst, &s, mono_ms(), d, POLICY_MAX_DECISIONS);
@@ -515,6 +649,7 @@ static int cycle(void)
 	dst.last_cycle_unix = unix_now();
 	dst.dry_run = dry;
 	last_cycle_ms = mono_ms();
+	atomic_store(&last_cycle_now, last_cycle_ms);
 	pthread_mutex_unlock(&lock);
 	/* the snapshot the policy decided on, with this cycle's counters */
 	r = textfile_cycle(&c, &s);
@@ -523,37 +658,101 @@ static int cycle(void)
 }
 
 #ifdef HAVE_HTTP
-/* ---- HTTP callbacks (libmicrohttpd's thread) ---- */
+/*
+ * ---- HTTP callbacks (libmicrohttpd's connection threads) ----
+ *
+ * The exposition is rendered at most once per interval_ms and the text
+ * cached: a scrape of a fresh cache gets a copy of it; scrapes of a stale
+ * one wait for one render (single flight: the first renders, the others
+ * wait on cache_cv), not one each.  /sys is read outside `lock`, which is
+ * held only while the counters are formatted.  health() takes no lock.
+ */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cache_cv = PTHREAD_COND_INITIALIZER;
+static char *cache_text;
+static size_t cache_len;
+static uint64_t cache_ms;	/* monotonic, when cache_text was rendered */
+static bool cache_rendering;
+
+static char *cache_copy(size_t *len)
+{
+	char *t = malloc(cache_len + 1);
+
+	if (!t)
+		return NULL;
+	memcpy(t, cache_text, cache_len + 1);
+	*len = cache_len;
+	return t;
+}
 
 static char *render(void *ctx, size_t *len)
 {
 	struct sysinfo s;
 	char *text;
+	size_t n = 0;
 
 	(void)ctx;
+	pthread_mutex_lock(&cache_lock);
+	for (;;) {
+		if (cache_text &&
+		    mono_ms() - cache_ms < atomic_load(&interval_now)) {
+			text = cache_copy(len);
+			pthread_mutex_unlock(&cache_lock);
+			return text;
+		}
+		if (!cache_rendering)
+			break;
+		pthread_cond_wait(&cache_cv, &cache_lock);
+	}
+	cache_rendering = true;
+	pthread_mutex_unlock(&cache_lock);
+
 	read_sysinfo(&s);
 	pthread_mutex_lock(&lock);
 	dst.bpf_active = bpf != NULL;
-	text = metrics_render(&s, &dst, cfg.metrics.classes, bpf, len);
+	dst.renders++;
+	text = metrics_render(&s, &dst, cfg.metrics.classes, bpf, &n);
 	pthread_mutex_unlock(&lock);
 	free_sysinfo(&s);
+
+	pthread_mutex_lock(&cache_lock);
+	cache_rendering = false;
+	if (text) {
+		free(cache_text);
+		cache_text = text;
+		cache_len = n;
+		cache_ms = mono_ms();
+		text = cache_copy(len);
+	}
+	pthread_cond_broadcast(&cache_cv);
+	pthread_mutex_unlock(&cache_lock);
 	return text;
+}
+
+/* the next scrape renders (after a reload; at exit) */
+static void cache_drop(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	free(cache_text);
+	cache_text = NULL;
+	cache_len = 0;
+	pthread_mutex_unlock(&cache_lock);
 }
 
 static bool health(void *ctx, char *msg, size_t size)
 {
-	uint64_t now = mono_ms(), last, max;
+	uint64_t now = mono_ms(), last, max, interval;
 
 	(void)ctx;
-	pthread_mutex_lock(&lock);
-	last = last_cycle_ms;
-	max = 3 * (uint64_t)cfg.interval_ms + 2000;
-	pthread_mutex_unlock(&lock);
+	last = atomic_load(&last_cycle_now);
+	interval = atomic_load(&interval_now);
+	max = 3 * interval + 2000;
 	if (last && now - last <= max)
 		return true;
 	snprintf(msg, size,
-		 "unhealthy: no policy cycle for %llu ms (expected every %u ms)\n",
-		 (unsigned long long)(last ? now - last : now), cfg.interval_ms);
+		 "unhealthy: no policy cycle for %llu ms (expected every %llu ms)\n",
+		 (unsigned long long)(last ? now - last : now),
+		 (unsigned long long)interval);
 	return false;
 }
 
@@ -598,7 +797,10 @@ static bool http_same(const struct zcfg *a, const struct zcfg *b)
 	return a->metrics.enabled == b->metrics.enabled &&
 	       !strcmp(a->metrics.listen, b->metrics.listen) &&
 	       a->metrics.max_connections == b->metrics.max_connections &&
+	       a->metrics.max_connections_per_address ==
+		       b->metrics.max_connections_per_address &&
 	       a->metrics.timeout_s == b->metrics.timeout_s &&
+	       a->metrics.request_deadline_s == b->metrics.request_deadline_s &&
 	       a->metrics.max_request_bytes == b->metrics.max_request_bytes;
 }
 
@@ -685,7 +887,7 @@ static void textfile_drop(const struct zcfg *gone, const struct zcfg *kept)
 		     path, strerror(errno));
 }
 
-static void reload(void)
+static void reload_config(void)
 {
 	char errs[8192];
 	struct zcfg c, old;
@@ -725,6 +927,7 @@ static void reload(void)
 	}
 	pthread_mutex_lock(&lock);
 	cfg = c;
+	atomic_store(&interval_now, c.interval_ms);
 	dst.reloads_ok++;
 	pthread_mutex_unlock(&lock);
 	textfile_drop(&old, &c);
@@ -738,6 +941,15 @@ static void reload(void)
 	bpf_update(&c);
 	zlog(LOG_LVL_INFO, "configuration reloaded from %s", opt.config);
 	sd_notify(0, "READY=1");
+}
+
+/* a reload, taken or refused, changes what /metrics says: render afresh */
+static void reload(void)
+{
+	reload_config();
+#ifdef HAVE_HTTP
+	cache_drop();
+#endif
 }
 
 /* ---- detaching, when not under systemd and not --foreground ---- */
@@ -1096,10 +1308,6 @@ static void watchdog(uint64_t wd_usec)
 	sd_notify(0, "WATCHDOG=1");
 }
 
-static void warn_to_log(const char *text)
-{
-	zlog(LOG_LVL_WARNING, "%s", text);
-}
 
 /* --log TARGET, or where messages go by default; 0 or -1 (said) */
 static int log_start(bool detached)
@@ -1191,6 +1399,7 @@ int main(int argc, char **argv)
 		}
 	}
 	dst.dry_run = cfg.dry_run || opt.dry_run;
+	atomic_store(&interval_now, cfg.interval_ms);
 #ifdef HAVE_HTTP
 	if (cfg.metrics.enabled) {
 		http = http_start(&cfg, render, health, NULL, why, sizeof(why));
@@ -1266,9 +1475,11 @@ out:
 	sd_notify(0, "STOPPING=1");
 #ifdef HAVE_HTTP
 	http_stop(http);
+	cache_drop();
 #endif
 	bpfstats_close(bpf);
 	if (opt.record_f)
 		fclose(opt.record_f);
+	warn_cycle_end(true);
 	return ZEXIT_OK;
 }

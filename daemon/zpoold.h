@@ -9,7 +9,8 @@
  *               snapshot, time) to decisions with reasons; no I/O
  *   metrics.c   the Prometheus text exposition of a snapshot, the daemon's
  *               counters and the BPF statistics
- *   http.c      the libmicrohttpd endpoint: GET /metrics and /healthz
+ *   http.c      the libmicrohttpd endpoint: GET and HEAD /metrics and
+ *               /healthz, a thread per connection, request deadlines
  *               (not built with WITH_HTTP=0, no HAVE_HTTP)
  *   textfile.c  the metrics written atomically to a file, for
  *               node_exporter's textfile collector (metrics.textfile)
@@ -69,7 +70,9 @@ struct zcfg {
 		bool enabled;
 		char listen[128];
 		unsigned max_connections;
+		unsigned max_connections_per_address;
 		unsigned timeout_s;
+		unsigned request_deadline_s;
 		unsigned max_request_bytes;
 		bool classes;
 		char textfile[512];	/* "" or an absolute *.prom path */
@@ -185,6 +188,7 @@ struct dstats {
 	uint64_t failures[ACT_COUNT];
 	uint64_t writeback_pages;	/* requested through writeback */
 	uint64_t cycles;
+	uint64_t renders;		/* HTTP renders (the cache missed) */
 	uint64_t reloads_ok, reloads_failed;
 	double last_cycle_unix;		/* seconds */
 	double start_unix;

@@ -84,8 +84,15 @@ struct num read_num(const char *path);
 
 /* 1.5M, 12K, 100B */
 void fmt_human(char *buf, size_t size, uint64_t bytes);
-/* replace control characters with '?' */
+/* replace control characters and bytes that are not UTF-8 with '?' */
 void sanitize(char *s);
+/*
+ * Text fit for any output (JSON, Prometheus labels, logs): control
+ * characters become '?', every byte that is not part of a valid UTF-8
+ * sequence becomes U+FFFD; the result is cut at a character boundary to
+ * fit size bytes with its NUL.  For strings read from sysfs.
+ */
+void sanitize_text(char *s, size_t size);
 
 /* ---- sysinfo.c ---- */
 

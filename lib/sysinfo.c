@@ -23,7 +23,7 @@ static void read_str(const char *path, char *buf, size_t size)
 			msg_warn("cannot read %s: %s", path, strerror(-n));
 		buf[0] = '\0';
 	}
-	sanitize(buf);
+	sanitize_text(buf, size);
 }
 
 void read_zswap(struct zswap_info *z)
@@ -209,8 +209,8 @@ void read_swaps(struct sysinfo *s)
 			msg_warn("%s: unexpected line", p);
 			continue;
 		}
-		sanitize(d.name);
-		sanitize(d.type);
+		sanitize_text(d.name, sizeof(d.name));
+		sanitize_text(d.type, sizeof(d.type));
 		d.size_kb = size;
 		d.used_kb = used;
 		if (s->nswaps == cap) {
@@ -351,8 +351,8 @@ static void read_extra(unsigned long id, struct pool *pl)
 		if (is_dir(f) || read_small(f, pa->value, sizeof(pa->value)) < 0)
 			continue;
 		strcpy(pa->name, de->d_name);
-		sanitize(pa->name);
-		sanitize(pa->value);
+		sanitize_text(pa->name, sizeof(pa->name));
+		sanitize_text(pa->value, sizeof(pa->value));
 		pl->nextra++;
 	}
 	closedir(d);
@@ -394,7 +394,7 @@ void read_zpoolx(struct zpoolx_info *zx)
 			    strlen(de->d_name) >= sizeof(pa->name))
 				continue;
 			strcpy(pa->name, de->d_name);
-			sanitize(pa->name);
+			sanitize_text(pa->name, sizeof(pa->name));
 			read_str(ZPATH(f, ZPOOLX_MOD "/parameters/%s",
 				       de->d_name),
 				 pa->value, sizeof(pa->value));

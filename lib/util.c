@@ -83,8 +83,8 @@ bool is_dir(const char *path)
 
 int read_all(const char *path, char **out, size_t *len, size_t max)
 {
-	size_t cap = 4096, n = 0;
-	char *buf, *nb;
+	size_t cap = max < 4095 ? max + 1 : 4096, n = 0;
+	char *buf, *nb, extra;
 	ssize_t r;
 	int fd, err;
 
@@ -100,12 +100,22 @@ int read_all(const char *path, char **out, size_t *len, size_t max)
 		return -ENOMEM;
 	}
 	for (;;) {
-		if (cap - n < 2) {
-			if (cap >= max) {
+		if (n == cap - 1) {
+			/* full (one byte is the NUL's): at max, one more is too many */
+			if (n >= max) {
+				do {
+					r = read(fd, &extra, 1);
+				} while (r < 0 && errno == EINTR);
+				if (r < 0) {
+					err = -errno;
+					goto bad;
+				}
+				if (r == 0)
+					break;
 				err = -EFBIG;
 				goto bad;
 			}
-			cap *= 2;
+			cap = cap >= (max + 1) / 2 ? max + 1 : cap * 2;
 			nb = realloc(buf, cap);
 			if (!nb) {
 				err = -ENOMEM;
@@ -113,7 +123,7 @@ int read_all(const char *path, char **out, size_t *len, size_t max)
 			}
 			buf = nb;
 		}
-		r = read(fd, buf + n, cap - n - 1);
+		r = read(fd, buf + n, cap - 1 - n);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -287,11 +297,98 @@ void fmt_human(char *buf, size_t size, uint64_t bytes)
 			 units[exp / 10]);
 }
 
+/*
+ * The length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes
+ * there are not one (a stray continuation byte, an overlong form, a
+ * surrogate, past U+10FFFF, or cut short).
+ */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void sanitize(char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p++ = '?';
+			continue;
+		}
+		n = utf8_seq(p);
+		if (!n) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+void sanitize_text(char *s, size_t size)
+{
+	static const char repl[] = "\xef\xbf\xbd";	/* U+FFFD */
+	size_t len = strlen(s), i = 0, o = 0, n;
+	char *in;
+
+	if (!size)
+		return;
+	in = malloc(len + 1);
+	if (!in) {
+		sanitize(s);	/* '?' for what is not text: no room needed */
+		return;
+	}
+	memcpy(in, s, len + 1);
+	while (i < len) {
+		unsigned char c = (unsigned char)in[i];
+		const char *w = in + i;
+
+		if (c < 0x20 || c == 0x7f) {
+			w = "?";
+			n = 1;
+			i++;
+		} else if ((n = utf8_seq((const unsigned char *)in + i))) {
+			i += n;
+		} else {
+			w = repl;
+			n = 3;
+			i++;
+		}
+		if (o + n >= size)
+			break;	/* cut at a character boundary */
+		memcpy(s + o, w, n);
+		o += n;
+	}
+	s[o] = '\0';
+	free(in);
 }
 
 unsigned zx_page_size(void)

@@ -32,7 +32,7 @@ bad '[1, 2]' "the top level is an array: expected a JSON object"
 bad '"x"' "the top level is a string: expected a JSON object"
 # unknown keys, at every level, with what is accepted
 bad '{ "intervall_ms": 100 }' "intervall_ms: unknown key; accepted at the top level: interval_ms, log_level, dry_run, metrics, writeback, limit, compaction, zswap, backend, bpf"
-bad '{ "metrics": { "port": 9436 } }' "metrics.port: unknown key; accepted in metrics: enabled, listen, max_connections, timeout_s, max_request_bytes, classes"
+bad '{ "metrics": { "port": 9436 } }' "metrics.port: unknown key; accepted in metrics: enabled, listen, max_connections, max_connections_per_address, timeout_s, request_deadline_s, max_request_bytes, classes"
 bad '{ "writeback": { "high": 90 } }' "writeback.high: unknown key; accepted in writeback: enabled, high_watermark_percent, low_watermark_percent, max_pages_per_cycle"
 bad '{ "limit": { "max": 30 } }' "limit.max: unknown key; accepted in limit: enabled, min_percent, max_percent"
 bad '{ "compaction": { "threshold": 1 } }' "compaction.threshold: unknown key; accepted in compaction: enabled"
@@ -104,7 +104,57 @@ zrun --check-config --config "$WORK/nul.json"
 tap $( { [ "$RC" = 2 ] && grep -qF "the file holds a NUL byte" <<<"$ERR"; }; echo $?) "a NUL byte is refused"
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$WORK/big.json"
 zrun --check-config --config "$WORK/big.json"
-tap $( { [ "$RC" = 2 ] && grep -qF "(at most 1 MiB is accepted)" <<<"$ERR"; }; echo $?) "a file over 1 MiB is refused"
+tap $( { [ "$RC" = 2 ] && grep -qF "(at most 1 MiB, 1048576 bytes, is accepted)" <<<"$ERR"; }; echo $?) "a file over 1 MiB is refused"
+# exactly 1 MiB: {} and white space to 1048576 bytes is accepted, one more refused
+{ printf '{}'; head -c $((1048576 - 2)) /dev/zero | tr '\0' ' '; } >"$WORK/mib.json"
+zrun --check-config --config "$WORK/mib.json"
+tap $( { [ "$RC" = 0 ] && [ "$(stat -c %s "$WORK/mib.json")" = 1048576 ]; }; echo $?) "a file of exactly 1 MiB (1048576 bytes) is accepted"
+printf ' ' >>"$WORK/mib.json"
+zrun --check-config --config "$WORK/mib.json"
+tap $( { [ "$RC" = 2 ] && [ "$(stat -c %s "$WORK/mib.json")" = 1048577 ] && grep -qF "cannot read the file: File too large (at most 1 MiB, 1048576 bytes, is accepted)" <<<"$ERR"; }; echo $?) \
+	"a file of 1048577 bytes is refused: 'File too large (at most 1 MiB, 1048576 bytes, is accepted)'"
+# a BOM, an empty file, white space only, top-level null and scalars
+printf '\xef\xbb\xbf{}\n' >"$WORK/bom.json"
+zrun --check-config --config "$WORK/bom.json"
+tap $( { [ "$RC" = 2 ] && grep -qF "the file starts with a UTF-8 byte order mark (bytes EF BB BF), which JSON text does not have: expected a JSON object; save the file as UTF-8 without a BOM" <<<"$ERR"; }; echo $?) "a UTF-8 BOM is named as such"
+: >"$WORK/empty.json"
+zrun --check-config --config "$WORK/empty.json"
+tap $( { [ "$RC" = 2 ] && grep -qF "the file is empty: expected a JSON object such as {" <<<"$ERR"; }; echo $?) "an empty file: 'the file is empty: expected a JSON object'"
+printf ' \n\t\n' >"$WORK/ws.json"
+zrun --check-config --config "$WORK/ws.json"
+tap $( { [ "$RC" = 2 ] && grep -qF "the file is empty (white space only): expected a JSON object" <<<"$ERR"; }; echo $?) "white space only: said so"
+for v in null 'null ' '42' '"x"' 'true' '[]'; do
+	printf '%s' "$v" >"$WORK/top.json"
+	zrun --check-config --config "$WORK/top.json"
+	case $v in null*) w=null ;; 42) w='an integer' ;; '"x"') w='a string' ;; true) w='a boolean' ;; *) w='an array' ;; esac
+	tap $( { [ "$RC" = 2 ] && [ "$(wc -l <<<"$ERR")" = 1 ] && grep -qF "the top level is $w: expected a JSON object such as" <<<"$ERR"; }; echo $?) \
+		"top level '$v': 'the top level is $w: expected a JSON object'"
+done
+# duplicate keys: refused with the key's path and where it repeats
+printf '{\n  "interval_ms": 100,\n  "metrics": { "listen": "127.0.0.1:1", "listen": "127.0.0.1:2" },\n  "interval_ms": 200\n}\n' >"$WORK/dup.json"
+zrun --check-config --config "$WORK/dup.json"
+tap $( { [ "$RC" = 2 ] && [ "$(wc -l <<<"$ERR")" = 2 ] &&
+	grep -qF "metrics.listen: the key appears more than once in its object (again at line 3, column 41); each key is accepted once" <<<"$ERR" &&
+	grep -qF "interval_ms: the key appears more than once in its object (again at line 4, column 3)" <<<"$ERR"; }; echo $?) \
+	"duplicate keys refused with their paths and positions"
+printf '{ "metrics": { "enabled": true }, "metrics": { "enabled": true } }' >"$WORK/dup2.json"
+zrun --check-config --config "$WORK/dup2.json"
+tap $( { [ "$RC" = 2 ] && grep -qF "metrics: the key appears more than once" <<<"$ERR"; }; echo $?) "a duplicate section refused"
+printf '{ "log_level": "info", "log\\u005flevel": "debug" }' >"$WORK/dup3.json"
+zrun --check-config --config "$WORK/dup3.json"
+tap $( { [ "$RC" = 2 ] && grep -qF "log_level: the key appears more than once" <<<"$ERR"; }; echo $?) "a duplicate spelt with an escape is found (keys compared as json-c decodes them)"
+printf '{ "metrics": { "enabled": true }, "writeback": { "enabled": true } }' >"$WORK/nodup.json"
+zrun --check-config --config "$WORK/nodup.json"
+tap $( [ "$RC" = 0 ]; echo $?) "equal keys in different sections are not duplicates"
+# relative --config and --root are resolved at start (zpoold detaches into /)
+mkdir -p "$WORK/rel"
+printf '{}' >"$WORK/rel/z.json"
+(cd "$WORK/rel" && "$ZPOOLD" --check-config --config z.json >"$WORK/run.out" 2>"$WORK/run.err"); RC=$?
+OUT=$(<"$WORK/run.out"); ERR=$(<"$WORK/run.err")
+tap $( { [ "$RC" = 0 ] && grep -qF "$WORK/rel/z.json: the configuration is valid" <<<"$OUT"; }; echo $?) "a relative --config is resolved to an absolute path"
+(cd "$WORK/rel" && "$ZPOOLD" --check-config --config nothere.json >"$WORK/run.out" 2>"$WORK/run.err"); RC=$?
+ERR=$(<"$WORK/run.err")
+tap $( { [ "$RC" = 2 ] && grep -qF "zpoold: nothere.json: cannot read the file: No such file or directory" <<<"$ERR"; }; echo $?) "a relative --config that does not exist: said at once"
 zrun --check-config --config "$WORK"
 tap $( { [ "$RC" = 2 ] && grep -qF "cannot read the file: Is a directory" <<<"$ERR"; }; echo $?) "a directory is refused"
 

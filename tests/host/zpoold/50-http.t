@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# The HTTP endpoint: GET /metrics and /healthz only, 404 and 405 (with
-# Allow: GET) otherwise, a request body refused, oversized requests
+# The HTTP endpoint: GET and HEAD /metrics and /healthz only, 404 and 405
+# (with Allow: GET, HEAD) otherwise, a request body refused, oversized requests
 # refused, bounded connections, idle connections closed, and zpoold still
 # serving after all of it.  A bad listen address stops zpoold at start.
 
@@ -16,10 +16,18 @@ if MX='"max_connections": 4, "timeout_s": 2, "max_request_bytes": 2048' start_da
 	tap $( [ "$CODE" = 404 ]; echo $?) "GET /: 404"
 	get "$U/metrics/"
 	tap $( [ "$CODE" = 404 ]; echo $?) "GET /metrics/: 404"
-	for m in POST PUT DELETE HEAD OPTIONS PATCH; do
-		if [ $m = HEAD ]; then get -I "$U/metrics"; else get -X $m "$U/metrics"; fi
-		tap $( { [ "$CODE" = 405 ] && grep -qi '^Allow: GET' <<<"$HDRS"; }; echo $?) \
-			"$m /metrics: 405 with Allow: GET"
+	for m in POST PUT DELETE OPTIONS PATCH; do
+		get -X $m "$U/metrics"
+		tap $( { [ "$CODE" = 405 ] && grep -qi '^Allow: GET, HEAD' <<<"$HDRS"; }; echo $?) \
+			"$m /metrics: 405 with Allow: GET, HEAD"
+	done
+	for p in metrics healthz; do
+		printf 'HEAD /%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' $p |
+			timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat >&3; cat <&3" >"$WORK/head" 2>/dev/null
+		body=$(sed '1,/^\r$/d' "$WORK/head" | wc -c)
+		tap $( { head -1 "$WORK/head" | grep -q '^HTTP/1.1 200' && grep -qi '^Content-Type: text/plain' "$WORK/head" &&
+			grep -qi '^Content-Length: [1-9]' "$WORK/head" && [ "$body" = 0 ]; }; echo $?) \
+			"HEAD /$p: 200, the headers (Content-Length of the GET) without a body ($body bytes after the headers)"
 	done
 	get -X POST "$U/healthz"
 	tap $( [ "$CODE" = 405 ]; echo $?) "POST /healthz: 405"
@@ -69,6 +77,8 @@ if start_daemon "$t" '"interval_ms": 200'; then
 	zrun --foreground --no-bpf --root "$t" --config "$c" --cycles 1
 	tap $( { [ "$RC" = 1 ] && grep -q "error: cannot listen on 127.0.0.1:$PORT" <<<"$ERR"; }; echo $?) \
 		"listen address in use: exit 1, 'cannot listen on 127.0.0.1:$PORT'"
+	tap $( { grep -q "cannot bind to address 127.0.0.1 port $PORT: Address already in use" <<<"$ERR" && ! grep -q 'port 0' <<<"$ERR"; }; echo $?) \
+		"and it names the real address and port and the reason, not 'port 0'"
 	stop_daemon
 else
 	tap 1 "zpoold did not start"
