@@ -6,7 +6,10 @@
 # compact files are written at the same time.  Then a hog of 1.5x RAM on the
 # last pool, swapoff, and every retired pool must have drained and been
 # destroyed, except those 6.1's zswap leaked (named in the output; see
-# "Leaked pools" below), and the module unloads when nothing holds it.
+# "Leaked pools" below).  A drain phase follows, flipping with room to
+# spare (zswap never at its limit, so nothing may leak) on another
+# compressor; then every pool of that phase must be gone, and the module
+# unloads when nothing holds it.
 #
 # ZPOOLX_SWITCH_S   seconds of switching under load (default 150)
 # ZPOOLX_SOAK_MIN   make soak: repeat rounds (with module unload/reload and
@@ -172,9 +175,14 @@ stop_switcher() {
 	is "$MONO_BAD" 0 "round $n: every pool's eviction counters only grew"
 }
 
-# judge_leftovers N: every pool still alive must be an excused leak
+# judge_leftovers N: every pool still alive must be an excused leak: the
+# load phase's report decides for its pools, the drain phase's for the rest
 judge_leftovers() {
 	local d id objs bad=0 leaked=() n v name type hit0 hit1
+	# shellcheck disable=SC1090
+	. "$TMPDIR/drain.$1"
+	# shellcheck disable=SC1090
+	. "$TMPDIR/switch.$1"
 	for d in $(zx_pools); do
 		id=${d##*/}
 		rd "$d/objects" objs
@@ -203,6 +211,36 @@ judge_leftovers() {
 		diag "round $1: no pool leaked: every retired pool was destroyed"
 	fi
 	is "$bad" 0 "round $1: every retired pool drained and was destroyed, or is an empty pool zswap leaked at its limit"
+}
+
+# drain_phase N: the same flips with room to spare, so that zswap never
+# hits its limit and so never leaks: compressor lzo (zswap reuses a live
+# pool of the same type and compressor, so none of the leaked lz4 pools
+# comes back), max_pool_percent 90, a hog just past RAM; then swapoff,
+# and every pool of this phase must be destroyed, without excuse.
+drain_phase() {
+	local n=$1 hit0 hit1 out
+	echo 90 >$ZSWAP_PARAMS/max_pool_percent
+	swap_on
+	echo lzo >$ZSWAP_PARAMS/compressor
+	hit0=$(zswap_stat pool_limit_hit)
+	"$ZPOOLX_TOP/build/tools/switcher" -d 30 -i 3000 -o "$TMPDIR/drain.$n" \
+		"${TYPES[@]}" 2>>"$LOG/switcher.$n.err" &
+	SWITCHER=$! DRAIN_T0=$(now)
+	out=$(choom -n 0 -- "$ZPOOLX_TOP/build/tools/memhog" -r 1024 $(( $(mem_total_mib) + 32 )))
+	_tap $? "round $n, drain phase: a hog just past RAM while the pools flip, every page verified ($out)"
+	while [ -e "/proc/$SWITCHER" ] && [ $(( $(now) - DRAIN_T0 )) -lt 30 ]; do sleep 1; done
+	settle
+	hit1=$(zswap_stat pool_limit_hit)
+	kill -TERM "$SWITCHER" && wait "$SWITCHER"
+	FLIPS=0
+	# shellcheck disable=SC1090
+	. "$TMPDIR/drain.$n"
+	TOTAL_FLIPS=$((TOTAL_FLIPS + FLIPS))
+	cmp_ok "$FLIPS" -ge 5 "round $n, drain phase: the pools flipped ($FLIPS flips)"
+	is "$hit1" "$hit0" "round $n, drain phase: zswap's limit was never hit (so no pool may leak)"
+	echo lz4 >$ZSWAP_PARAMS/compressor
+	echo 20 >$ZSWAP_PARAMS/max_pool_percent
 }
 
 # judge_unload: rmmod works exactly when no zpoolx pool is left
@@ -244,7 +282,7 @@ if [ "$SOAK_MIN" -gt 0 ]; then
 	rounds=$(( (SOAK_MIN * 60 + DUR + 119) / (DUR + 120) ))
 	[ $rounds -lt 1 ] && rounds=1
 fi
-plan $((rounds * 13 + 1))
+plan $((rounds * 16 + 1))
 modprobe -q zsmalloc 2>/dev/null
 modprobe -q zbud 2>/dev/null
 ok "stress-ng is installed (Debian's package, scripts/install-deps)" command -v stress-ng
@@ -261,6 +299,7 @@ for r in $(seq "$rounds"); do
 	ok "round $r: swapoff drains every pool" settle
 	stop_switcher "$r"
 	diag "round $r: pool_limit_hit $hit0 -> $(zswap_stat pool_limit_hit); $(zswap_stat written_back_pages) pages written back so far"
+	drain_phase "$r"
 	judge_leftovers "$r"
 	judge_unload
 	[ "$SOAK_MIN" -gt 0 ] && diag "round $r done after $(( $(now) - start ))s"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # zswap on zpoolx_zsmalloc under a memory hog of 1.5x RAM (see tests/vm/e2e.sh).
-# vm-kernels: debian debug arm64
+# vm-kernels: debian arm64
 # vm-mem: 256M
 # vm-mem-arm64: 192M
 # vm-swap: 1G
