@@ -84,6 +84,11 @@ struct num read_num(const char *path);
 
 /* 1.5M, 12K, 100B */
 void fmt_human(char *buf, size_t size, uint64_t bytes);
+/*
+ * The length (1..4) of the valid UTF-8 sequence at s, or 0 where the bytes
+ * are not one; with no_c1, the C1 controls (U+0080..U+009F) are not one.
+ */
+size_t zx_utf8_seq(const unsigned char *s, bool no_c1);
 /* replace control characters and bytes that are not UTF-8 with '?' */
 void sanitize(char *s);
 /*

@@ -300,9 +300,10 @@ void fmt_human(char *buf, size_t size, uint64_t bytes)
 /*
  * The length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes
  * there are not one (a stray continuation byte, an overlong form, a
- * surrogate, past U+10FFFF, or cut short).
+ * surrogate, past U+10FFFF, or cut short); with no_c1, the C1 controls
+ * U+0080..U+009F count as not one either.
  */
-static size_t utf8_seq(const unsigned char *s)
+size_t zx_utf8_seq(const unsigned char *s, bool no_c1)
 {
 	unsigned char c = s[0];
 	size_t n, i;
@@ -318,14 +319,16 @@ static size_t utf8_seq(const unsigned char *s)
 		n = 4;
 	else
 		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
+	if (c == 0xc2 && no_c1)
+		lo = 0xa0;		/* U+0080..U+009F: C1 controls */
+	else if (c == 0xe0)
+		lo = 0xa0;		/* overlong */
 	else if (c == 0xed)
-		hi = 0x9f;
+		hi = 0x9f;		/* surrogates */
 	else if (c == 0xf0)
-		lo = 0x90;
+		lo = 0x90;		/* overlong */
 	else if (c == 0xf4)
-		hi = 0x8f;
+		hi = 0x8f;		/* above U+10FFFF */
 	if (s[1] < lo || s[1] > hi)
 		return 0;
 	for (i = 2; i < n; i++)
@@ -344,7 +347,7 @@ void sanitize(char *s)
 			*p++ = '?';
 			continue;
 		}
-		n = utf8_seq(p);
+		n = zx_utf8_seq(p, false);
 		if (!n) {
 			*p++ = '?';
 			continue;
@@ -375,7 +378,7 @@ void sanitize_text(char *s, size_t size)
 			w = "?";
 			n = 1;
 			i++;
-		} else if ((n = utf8_seq((const unsigned char *)in + i))) {
+		} else if ((n = zx_utf8_seq((const unsigned char *)in + i, false))) {
 			i += n;
 		} else {
 			w = repl;

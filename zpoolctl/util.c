@@ -16,40 +16,6 @@
 
 #include "zpoolctl.h"
 
-/* length of the valid UTF-8 sequence at s (not a C1 control), or 0 */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xc2)
-		lo = 0xa0;		/* U+0080..U+009F: C1 controls */
-	else if (s[0] == 0xe0)
-		lo = 0xa0;		/* overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f;		/* surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;		/* overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;		/* above U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 char *escape_str(char *out, size_t size, const char *in)
 {
 	const unsigned char *s = (const unsigned char *)in;
@@ -59,7 +25,7 @@ char *escape_str(char *out, size_t size, const char *in)
 		return out;
 	while (*s) {
 		char e[8];
-		size_t el, n = utf8_len(s);
+		size_t el, n = zx_utf8_seq(s, true);
 
 		if (n == 1 && *s >= 0x20 && *s != 0x7f && *s != '\\') {
 			e[0] = (char)*s;

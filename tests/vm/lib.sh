@@ -76,13 +76,24 @@ load_kmod() {
 
 # pool_dirs [TYPE]: the /sys/kernel/zpoolx/pools/<id> dirs, of TYPE if given
 pool_dirs() {
-	local d
+	local d t
 	for d in /sys/kernel/zpoolx/pools/*/; do
 		[ -d "$d" ] || continue
-		[ -z "${1:-}" ] || [ "$(cat "$d/type")" = "$1" ] || continue
+		if [ -n "${1:-}" ]; then
+			rd "$d/type" t || continue
+			[ "$t" = "$1" ] || continue
+		fi
 		echo "${d%/}"
 	done
 }
+
+# rd FILE VAR: VAR gets FILE's first line, with no fork (a $(cat) waits
+# on fork and exec, which crawl when the guest thrashes); fails quietly
+# when FILE is gone (a pool destroyed under our feet)
+rd() {
+	local -n _rd=$2
+	IFS= read -r _rd <"$1"
+} 2>/dev/null
 
 # swap_on: mkswap and swapon the test's swap disk
 swap_on() {

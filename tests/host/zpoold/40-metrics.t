@@ -64,10 +64,9 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		grep -qE '^zpoolx_daemon_policy_cycles_total [1-9]' "$WORK/m1.txt" &&
 		grep -qE '^zpoolx_daemon_build_info\{version="[0-9.]+"\} 1$' "$WORK/m1.txt"; }; echo $?) \
 		"the daemon's decisions, failures, reloads and cycles as counters"
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "zpoold stops on SIGTERM with exit 0, no sanitizer report"
+	stop_checked "zpoold stops on SIGTERM with exit 0"
 else
-	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started
 fi
 
 # a poorer system: no debugfs, no PSI, no zpoolx, odd label values
@@ -87,6 +86,6 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		"label values escaped (quote, backslash)"
 	stop_daemon
 else
-	tap 1 "zpoold did not start on the poorer tree: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started "on the poorer tree"
 fi
 

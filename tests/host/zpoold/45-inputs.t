@@ -62,10 +62,9 @@ if start_daemon "$t" '"interval_ms": 100'; then
 	tap $( [ "$n3" = 2 ]; echo $?) "recovered, then broken again: warned again ($n3 lines for 'garbage' in all)"
 	total=$(grep -c 'warning:' "$DLOG")
 	tap $( [ "$total" = 3 ]; echo $?) "three warnings in all over ~4 s of cycles every 100 ms ($total)"
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "and zpoold stops cleanly, no sanitizer report"
+	stop_checked
 else
-	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started
 fi
 
 # -- relative --config, --root and --record, detached (zpoold chdirs to /)

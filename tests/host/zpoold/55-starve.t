@@ -27,10 +27,9 @@ if MX='"request_deadline_s": 5' start_daemon "$t" '"interval_ms": 500'; then
 		"slow drip: one address gets at most metrics.max_connections_per_address (8) connections ($(kv refused) refused)"
 	get "http://127.0.0.1:$PORT/metrics"
 	tap $( { [ "$CODE" = 200 ] && kill -0 "$DPID"; }; echo $?) "after the attack /metrics is served from 127.0.0.1 again"
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "and zpoold stops cleanly, no sanitizer report"
+	stop_checked
 else
-	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started
 fi
 
 # -- sixteen keep-alive clients, each scraping every 20 ms on its own
@@ -52,10 +51,9 @@ if MX='"max_connections_per_address": 32' start_daemon "$t" '"interval_ms": 1000
 	r=$(sed -n 's/^zpoolx_daemon_metrics_renders_total //p' <<<"$OUT")
 	tap $( [ -n "$r" ] && [ "$r" -le 14 ]; echo $?) \
 		"$n scrapes in 10 s with interval_ms 1000 cost $r renders (at most one per interval)"
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "and zpoold stops cleanly, no sanitizer report"
+	stop_checked
 else
-	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started
 fi
 
 # -- the deadline, the cache and 400s
@@ -113,8 +111,7 @@ if MX='"request_deadline_s": 2, "timeout_s": 10' start_daemon "$t" '"interval_ms
 	tap $(grep -q '^status=HTTP/1.1 200' <<<"$OUT"; echo $?) "HTTP/1.0 without Host: 200"
 	get "$U/healthz"
 	tap $( { [ "$CODE" = 200 ] && kill -0 "$DPID"; }; echo $?) "zpoold still serves after all of it"
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "and stops cleanly, no sanitizer report"
+	stop_checked "and stops cleanly"
 else
-	tap 1 "zpoold did not start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	not_started
 fi

@@ -125,8 +125,7 @@ if start_daemon "$t" '"interval_ms": 100'; then
 	kill -TERM $bpid
 	wait $bpid
 	PORT=$newport
-	stop_daemon
-	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) "stops cleanly after reloads"
+	stop_checked "stops cleanly after reloads"
 else
 	tap 1 "zpoold did not start"
 fi

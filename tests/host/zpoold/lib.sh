@@ -83,3 +83,17 @@ wait_for() {
 daemon_log_clean() {
 	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$DLOG"
 }
+
+# stop_checked [WHAT]: stop_daemon, then one assertion that it exited 0
+# with no sanitizer report in its log
+stop_checked() {
+	stop_daemon
+	tap $( { [ "$DRC" = 0 ] && daemon_log_clean; }; echo $?) \
+		"${1:-and zpoold stops cleanly}, no sanitizer report"
+}
+
+# not_started [WHAT]: the failing assertion for a start_daemon that failed,
+# with the end of zpoold's log
+not_started() {
+	tap 1 "zpoold did not start${1:+ $1}: $(tail -3 "$DLOG" | tr '\n' ' ')"
+}

@@ -46,21 +46,7 @@ echo -1000 >/proc/self/oom_score_adj
 # (tests/vm/tools/switcher.c): locked in memory, it keeps its 3 s clock in
 # the thrashing this load makes, where a shell loop took 19 s a turn.
 
-# rd FILE VAR: FILE's first line into VAR; fails if FILE is gone
-rd() {
-	local -n _rd=$2
-	IFS= read -r _rd <"$1"
-} 2>/dev/null
-
 now() { printf '%(%s)T' -1; }
-
-# zx_pools: the live zpoolx pools' directories, one per line
-zx_pools() {
-	local d
-	for d in /sys/kernel/zpoolx/pools/*/; do
-		[ -d "$d" ] && echo "${d%/}"
-	done
-}
 
 # kzs_pools: the kernel's live zsmalloc pools, one per line, named as the
 # switcher names them
@@ -102,7 +88,7 @@ churn_loop() {
 	local until=$1 d wb=0 cp=0 cm=0 err=0
 	while [ "$(now)" -lt "$until" ]; do
 		echo 1 >/proc/sys/vm/compact_memory && cm=$((cm + 1))
-		for d in $(zx_pools); do
+		for d in $(pool_dirs); do
 			# a pool may be destroyed under our feet: refusals
 			# (EBUSY, ENOENT) are expected, complaints are not
 			if echo 64 >"$d/writeback" 2>/dev/null; then wb=$((wb + 1)); else err=$((err + 1)); fi
@@ -154,7 +140,7 @@ settle() {
 	echo zbud >$ZSWAP_PARAMS/zpool
 	swapoff "$ZPOOLX_SWAPDEV" || return 1
 	for i in $(seq 150); do
-		[ -z "$(zx_pools)" ] && [ -z "$(kzs_pools)" ] && break
+		[ -z "$(pool_dirs)" ] && [ -z "$(kzs_pools)" ] && break
 		sleep 0.2
 	done
 	return 0
@@ -185,7 +171,7 @@ judge_leftovers() {
 	. "$TMPDIR/drain.$1"
 	# shellcheck disable=SC1090
 	. "$TMPDIR/switch.$1"
-	for d in $(zx_pools); do
+	for d in $(pool_dirs); do
 		id=${d##*/}
 		rd "$d/objects" objs
 		v=pool_$id
@@ -247,10 +233,10 @@ drain_phase() {
 
 # judge_unload: rmmod works exactly when no zpoolx pool is left
 judge_unload() {
-	if [ -z "$(zx_pools)" ]; then
+	if [ -z "$(pool_dirs)" ]; then
 		ok "rmmod zpoolx: nothing holds it" rmmod zpoolx
 	else
-		diag "zpoolx stays loaded: zswap holds $(zx_pools | wc -l) leaked pool(s) (refcnt $(cat /sys/module/zpoolx/refcnt))"
+		diag "zpoolx stays loaded: zswap holds $(pool_dirs | wc -l) leaked pool(s) (refcnt $(cat /sys/module/zpoolx/refcnt))"
 		ok_fails "rmmod zpoolx refused while zswap's leaked pools hold it" rmmod zpoolx
 	fi
 }
@@ -259,7 +245,7 @@ judge_unload() {
 # (read three times at most: kswapd may still move a page meanwhile)
 quiescent_checks() {
 	local d id o s b pg bad=0 try
-	for d in $(zx_pools); do
+	for d in $(pool_dirs); do
 		id=${d##*/}
 		for try in 1 2 3; do
 			o=$(cat "$d/objects") s=$(cat "$d/stored_bytes") b=$(cat "$d/pool_bytes") pg=$(cat "$d/pages") || break
