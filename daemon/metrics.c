@@ -209,6 +209,7 @@ static void pool_family(FILE *f, const struct zpoolx_info *zx,
 	}
 NUMGET(g_pages, pages)
 NUMGET(g_pool_bytes, pool_bytes)
+NUMGET(g_metadata_bytes, metadata_bytes)
 NUMGET(g_objects, objects)
 NUMGET(g_stored_bytes, stored_bytes)
 NUMGET(g_alloc_failures, alloc_failures)
@@ -401,14 +402,18 @@ static void pool_families(FILE *f, const struct sysinfo *s, bool classes)
 	pool_family(f, zx, "zpoolx_pool_pages", "gauge",
 		    "pages the pool holds from the page allocator", g_pages);
 	pool_family(f, zx, "zpoolx_pool_bytes", "gauge",
-		    "the pool's pages in bytes (what zswap counts against its limit)",
+		    "the pool's pages in bytes plus its metadata_bytes (zpool's total_size: what zswap counts against its limit)",
 		    g_pool_bytes);
+	pool_family(f, zx, "zpoolx_pool_metadata_bytes", "gauge",
+		    "bytes the pool holds outside its pages (pool structure, classes, per-CPU buffers, zspage records, handles), included in zpoolx_pool_bytes",
+		    g_metadata_bytes);
 	pool_family(f, zx, "zpoolx_pool_objects", "gauge",
 		    "live objects in the pool", g_objects);
 	pool_family(f, zx, "zpoolx_pool_stored_bytes", "gauge",
 		    "sum of the sizes of the live objects", g_stored_bytes);
 	pool_family(f, zx, "zpoolx_pool_utilisation_ratio", "gauge",
-		    "stored_bytes / pool_bytes", g_util);
+		    "stored_bytes / pool_bytes (the pages and the metadata)",
+		    g_util);
 	pool_family(f, zx, "zpoolx_pool_compression_ratio", "gauge",
 		    "uncompressed bytes stored per pool byte (zswap's stored pages * 4096 / pool_bytes)",
 		    g_ratio);

@@ -498,6 +498,7 @@ static void record(const struct sysinfo *s, double t)
 		json_object_object_add(po, "state", json_object_new_string(p->state));
 		ADDN(po, "evictable", p->evictable);
 		ADDN(po, "pages", p->pages);
+		ADDN(po, "metadata_bytes", p->metadata_bytes);
 		ADDN(po, "objects", p->objects);
 		ADDN(po, "stored_bytes", p->stored_bytes);
 		json_object_object_add(po, "writeback", json_object_new_boolean(p->wb_has));
@@ -1045,7 +1046,8 @@ static const char *const snapshot_keys[] = {
 };
 static const char *const pool_keys[] = {
 	"id", "backend", "type", "name", "state", "evictable", "pages",
-	"objects", "stored_bytes", "writeback", "compact", NULL,
+	"metadata_bytes", "objects", "stored_bytes", "writeback", "compact",
+	NULL,
 };
 
 static bool known(const char *const *keys, const char *k)
@@ -1162,6 +1164,8 @@ static bool snapshot_from_json(json_object *o, struct sysinfo *s, double *t,
 			  file) ||
 		    !jnum(po, "evictable", &p->evictable, line, file) ||
 		    !jnum(po, "pages", &p->pages, line, file) ||
+		    !jnum(po, "metadata_bytes", &p->metadata_bytes, line,
+			  file) ||
 		    !jnum(po, "objects", &p->objects, line, file) ||
 		    !jnum(po, "stored_bytes", &p->stored_bytes, line, file))
 			return false;
@@ -1172,9 +1176,15 @@ static bool snapshot_from_json(json_object *o, struct sysinfo *s, double *t,
 			p->evictable.has = true;
 			p->evictable.v = 1;
 		}
+		/*
+		 * pool_bytes as the module gives it: the pages in bytes plus
+		 * metadata_bytes (a trace of an older module has none)
+		 */
 		if (p->pages.has) {
 			p->pool_bytes.has = true;
 			p->pool_bytes.v = p->pages.v * ZPAGE_SIZE;
+			if (p->metadata_bytes.has)
+				p->pool_bytes.v += p->metadata_bytes.v;
 		}
 		p->wb_has = true;
 		if (json_object_object_get_ex(po, "writeback", &b))

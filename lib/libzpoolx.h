@@ -142,9 +142,15 @@ struct param {
 struct pool {
 	unsigned long id;
 	char backend[64], type[64], name[64], state[32];
-	struct num evictable, pages, pool_bytes, objects, stored_bytes,
-		alloc_failures, evict_attempted, evict_succeeded, evict_failed,
-		reclaimed_pages;
+	/*
+	 * pool_bytes: what zswap counts (zpool's total_size): the pages in
+	 * bytes plus metadata_bytes, the pool's memory outside its pages.
+	 * A module older than metadata_bytes has no such file (unknown) and
+	 * its pool_bytes is the pages alone.
+	 */
+	struct num evictable, pages, pool_bytes, metadata_bytes, objects,
+		stored_bytes, alloc_failures, evict_attempted, evict_succeeded,
+		evict_failed, reclaimed_pages;
 	bool wb_has;
 	uint64_t wb_requested, wb_reclaimed, wb_total;
 	bool compact_file;		/* the backend offers compaction */

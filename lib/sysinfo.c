@@ -275,6 +275,7 @@ int read_pool(unsigned long id, struct pool *pl)
 	N(evictable);
 	N(pages);
 	N(pool_bytes);
+	N(metadata_bytes);
 	N(objects);
 	N(stored_bytes);
 	N(alloc_failures);
@@ -319,9 +320,9 @@ int read_pool(unsigned long id, struct pool *pl)
 /* files every pool directory has (README), read into struct pool */
 static const char *const common_files[] = {
 	"backend", "type", "name", "state", "evictable", "pages", "pool_bytes",
-	"objects", "stored_bytes", "alloc_failures", "evict_attempted",
-	"evict_succeeded", "evict_failed", "reclaimed_pages", "writeback",
-	"compact", "uevent",
+	"metadata_bytes", "objects", "stored_bytes", "alloc_failures",
+	"evict_attempted", "evict_succeeded", "evict_failed",
+	"reclaimed_pages", "writeback", "compact", "uevent",
 };
 
 static int cmp_param(const void *a, const void *b);
@@ -525,6 +526,11 @@ void derive_pools(struct sysinfo *s)
 			p->ratio = (double)p->objects.v * ZPAGE_SIZE /
 				   (double)p->pool_bytes.v;
 		}
+		/*
+		 * Utilisation: stored bytes over pool_bytes, which with a
+		 * module that has metadata_bytes includes the metadata (all
+		 * the memory the pool costs); with an older one, pages only.
+		 */
 		if (have_bytes && p->stored_bytes.has) {
 			p->util_has = true;
 			p->util = (double)p->stored_bytes.v /

@@ -107,8 +107,7 @@ static struct kobj_attribute evictable_attr = __ATTR_RO(evictable);
 static ssize_t pool_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
 			       char *buf)
 {
-	return sysfs_emit(buf, "%lu\n",
-			  atomic_long_read(&to_pool(kobj)->pages) << PAGE_SHIFT);
+	return sysfs_emit(buf, "%llu\n", zpoolx_total_size(to_pool(kobj)));
 }
 static struct kobj_attribute pool_bytes_attr = __ATTR_RO(pool_bytes);
 
@@ -123,6 +122,7 @@ static ssize_t field##_show(struct kobject *kobj,			\
 static struct kobj_attribute field##_attr = __ATTR_RO(field)
 
 ZPOOLX_COUNTER_ATTR(pages);
+ZPOOLX_COUNTER_ATTR(metadata_bytes);
 ZPOOLX_COUNTER_ATTR(objects);
 ZPOOLX_COUNTER_ATTR(stored_bytes);
 ZPOOLX_COUNTER_ATTR(alloc_failures);
@@ -253,6 +253,7 @@ static struct attribute *zpoolx_pool_attrs[] = {
 	&evictable_attr.attr,
 	&pages_attr.attr,
 	&pool_bytes_attr.attr,
+	&metadata_bytes_attr.attr,
 	&objects_attr.attr,
 	&stored_bytes_attr.attr,
 	&alloc_failures_attr.attr,
@@ -303,7 +304,10 @@ int zpoolx_pool_init(struct zpoolx_pool *pool,
 	kobject_init(&pool->kobj, &zpoolx_pool_ktype);
 	pool->kobj.kset = zpoolx_pools_kset;
 	pool->name = kstrdup(name ? name : "", GFP_KERNEL);
-	return pool->name ? 0 : -ENOMEM;
+	if (!pool->name)
+		return -ENOMEM;
+	zpoolx_count_meta(pool, kmalloc_size_roundup(strlen(pool->name) + 1));
+	return 0;
 }
 
 /* Make the pool visible as /sys/kernel/zpoolx/pools/<id>. */
@@ -392,12 +396,24 @@ static int __init zpoolx_init(void)
 		ret = -ENOMEM;
 		goto put_root;
 	}
+	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++) {
+		if (zpoolx_backends[i]->init) {
+			ret = zpoolx_backends[i]->init();
+			if (ret)
+				goto exit_backends;
+		}
+	}
 	/* Last: once registered, zswap may create pools at once. */
 	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
 		zpool_register_driver(&zpoolx_backends[i]->driver);
 	pr_info("version %s loaded\n", ZPOOLX_VERSION);
 	return 0;
 
+exit_backends:
+	while (i--)
+		if (zpoolx_backends[i]->exit)
+			zpoolx_backends[i]->exit();
+	kset_unregister(zpoolx_pools_kset);
 put_root:
 	kobject_put(zpoolx_kobj);
 	return ret;
@@ -414,6 +430,9 @@ static void __exit zpoolx_exit(void)
 	 */
 	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
 		WARN_ON(zpool_unregister_driver(&zpoolx_backends[i]->driver));
+	for (i = 0; i < ARRAY_SIZE(zpoolx_backends); i++)
+		if (zpoolx_backends[i]->exit)
+			zpoolx_backends[i]->exit();
 	kset_unregister(zpoolx_pools_kset);
 	kobject_put(zpoolx_kobj);
 	pr_info("unloaded\n");

@@ -435,7 +435,7 @@ static u64 zbx_total_size(void *p)
 {
 	struct zbx_pool *pool = p;
 
-	return (u64)atomic_long_read(&pool->zp.pages) << PAGE_SHIFT;
+	return zpoolx_total_size(&pool->zp);
 }
 
 static void *zbx_create(const char *name, gfp_t gfp,
@@ -444,9 +444,15 @@ static void *zbx_create(const char *name, gfp_t gfp,
 	struct zbx_pool *pool;
 	unsigned int i;
 
-	pool = kzalloc(sizeof(*pool), gfp);
+	/*
+	 * Not @gfp: zswap passes __GFP_NORETRY | __GFP_NOWARN |
+	 * __GFP_KSWAPD_RECLAIM, meant for its pages; it creates pools from
+	 * process context, where it allocates with GFP_KERNEL itself.
+	 */
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
+	zpoolx_count_meta(&pool->zp, kmalloc_size_roundup(sizeof(*pool)));
 	spin_lock_init(&pool->lock);
 	for (i = 0; i < ZBX_DATA_CHUNKS; i++)
 		INIT_LIST_HEAD(&pool->unbuddied[i]);

@@ -23,6 +23,13 @@
  *
  * Counters: each backend keeps the zpoolx_pool counters up to date with
  * the helpers below; they are plain atomics, read without locks by sysfs.
+ * What a pool costs is its pages plus its metadata_bytes, everything it
+ * allocates outside its pages (pool structure, classes, buffers, per-unit
+ * records, handles), counted as allocated: a kmalloc() by the size of the
+ * bucket it comes from (kmalloc_size_roundup()), a kmem_cache object by
+ * the cache's object size.  zpoolx_total_size() is that sum: the pool's
+ * zpool total_size, which zswap holds to max_pool_percent, and its
+ * pool_bytes file.
  * The same helpers fire the tracepoints of trace.h, so that an event and
  * its counter always move together.
  *
@@ -57,6 +64,9 @@ struct zpoolx_pool;
  *		empty).  Called by zpoolx_reclaim() only; may sleep.
  * @compact:	optional: move objects out of sparse pages and free them;
  *		returns the number of pages freed.  May sleep.
+ * @init:	optional: set up what every pool of the backend shares, at
+ *		module load, before the driver is registered
+ * @exit:	optional: undo @init, at module unload (no pool is alive)
  * @pool_groups: optional NULL-terminated extra attribute groups for the
  *		pool directory.
  * @free:	free the backend pool memory; called on the last put.
@@ -66,6 +76,8 @@ struct zpoolx_backend {
 	struct zpool_driver driver;
 	int (*evict_coldest)(struct zpoolx_pool *pool);
 	unsigned long (*compact)(struct zpoolx_pool *pool);
+	int (*init)(void);
+	void (*exit)(void);
 	const struct attribute_group **pool_groups;
 	void (*free)(struct zpoolx_pool *pool);
 };
@@ -86,6 +98,7 @@ enum zpoolx_pool_state {
  *		cannot be evicted
  * @state:	enum zpoolx_pool_state
  * @pages:	pages the backend holds from the page allocator
+ * @metadata_bytes: bytes the pool holds outside its pages (see above)
  * @objects:	live objects
  * @stored_bytes: sum of the sizes asked for by malloc() of live objects
  * @alloc_failures: malloc() calls that failed for lack of memory
@@ -109,6 +122,7 @@ struct zpoolx_pool {
 	atomic_t state;
 
 	atomic_long_t pages;
+	atomic_long_t metadata_bytes;
 	atomic_long_t objects;
 	atomic_long_t stored_bytes;
 	atomic_long_t alloc_failures;
@@ -204,6 +218,19 @@ static inline void zpoolx_count_free(struct zpoolx_pool *pool, size_t size)
 	atomic_long_dec(&pool->objects);
 	atomic_long_sub(size, &pool->stored_bytes);
 	trace_zpoolx_free(pool->id, size);
+}
+
+/* @bytes of metadata allocated (> 0) or freed (< 0) by @pool. */
+static inline void zpoolx_count_meta(struct zpoolx_pool *pool, long bytes)
+{
+	atomic_long_add(bytes, &pool->metadata_bytes);
+}
+
+/* What @pool costs in all: its pages and its metadata. */
+static inline u64 zpoolx_total_size(const struct zpoolx_pool *pool)
+{
+	return ((u64)atomic_long_read(&pool->pages) << PAGE_SHIFT) +
+	       atomic_long_read(&pool->metadata_bytes);
 }
 
 /* The backends, each defined in its own file. */

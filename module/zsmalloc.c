@@ -31,12 +31,13 @@
  *   page each (its size is PAGE_SIZE).  Neighbouring sizes with the same
  *   (pages, objects) geometry share one class, the one of the largest of
  *   them: it wastes nothing more, and fewer classes mean fewer partly filled
- *   zspages.  max_zspage_pages defaults to 8: with sizes spread over
- *   32..PAGE_SIZE bytes, a fully compacted pool is about 97.4% objects with
- *   chains of up to 8 pages, 93.3% with 4 (the kernel's choice) and 98.9%
- *   with 16; beyond 8 the gain is small, while every zspage needs that many
- *   pages at once and a writeback or a compaction step moves that many
- *   pages' worth of objects.
+ *   zspages.  max_zspage_pages defaults to 8: with object sizes spread
+ *   evenly over 1..PAGE_SIZE bytes, the pages of a fully compacted pool are
+ *   97.3% object bytes with chains of up to 8 pages (119 classes), 93.3%
+ *   with 4 (69 classes; the kernel's chain length) and 98.9% with 16 (192
+ *   classes), before the metadata (see "Metadata") is added; beyond 8 the
+ *   gain is small, while a writeback or a compaction step moves a whole
+ *   zspage's worth of objects.
  *
  * Page size
  *   Nothing here assumes 4 KiB pages.  The step scales with PAGE_SIZE rather
@@ -63,19 +64,45 @@
  *   where it allocates with GFP_KERNEL itself.
  *
  * zspage layout
- *   A zspage is k order-0 pages seen as one run of k * PAGE_SIZE bytes;
- *   slot i of its class starts at byte i * size of the run, so an object
- *   may start in one page and end in the next.  Pages hold object bytes
- *   only: every piece of metadata lives in struct zsx_zspage (kmalloc'ed,
- *   never moves), whose slot[] array holds, per slot, either the handle of
- *   the object in it or, tagged with bit 0, the index of the next free slot.
+ *   A zspage is up to k order-0 pages seen as one run of k * PAGE_SIZE
+ *   bytes; slot i of its class starts at byte i * size of the run, so an
+ *   object may start in one page and end in the next.  Pages hold object
+ *   bytes only: every piece of metadata lives in the zspage's record,
+ *   struct zsx_zspage (kmalloc'ed, never moves), whose slot array holds,
+ *   per slot, either the handle of the object in it or, tagged with bit 0,
+ *   the index of the next free slot.
+ *
+ * Lazily populated zspages
+ *   A zspage gets its pages one at a time, when a slot first needs one:
+ *   the free list holds freed slots first (most recent first), then the
+ *   slots never used, in order, so freed slots are reused before a page
+ *   is added, the pages present are always the first ones of the run, and
+ *   the next slot needs at most one more page.  malloc() gets that page
+ *   (and a new record, when the class has no room) with the caller's gfp
+ *   and the lock dropped, then looks again; compaction, under the lock,
+ *   tries a page allocation that does not sleep.  So a class's partly
+ *   filled zspage holds less than a page of free room, where a zspage
+ *   allocated whole would hold half its chain on average.  A slot is
+ *   usable when it lies wholly in the pages present (zspage cap); a
+ *   class's objs_allocated counts the usable slots, pages_used the pages
+ *   present.
  *
  * Handles
- *   A handle is the address of a struct zsx_handle (kmalloc'ed, 16 bytes)
- *   that says where the object is now: its zspage and slot.  Compaction
- *   moves an object by rewriting that record under pool->lock, migration
- *   replaces a page of the zspage; neither changes the handle, so handles
- *   stay valid while objects move.
+ *   A handle is the address of a struct zsx_handle (16 bytes, from the
+ *   module's kmem_cache "zpoolx_zs_handle") that says where the object is
+ *   now: its zspage and slot.  Compaction moves an object by rewriting
+ *   that record under pool->lock, migration replaces a page of the
+ *   zspage; neither changes the handle, so handles stay valid while
+ *   objects move.
+ *
+ * Metadata (counted in metadata_bytes, and so in total_size and in what
+ * zswap holds to max_pool_percent)
+ *   Per object a handle (16 bytes) and a slot (8 bytes); per zspage a
+ *   record of 64 bytes, 8 per page of the chain and 8 per slot, rounded
+ *   up to its kmalloc bucket; per pool the pool structure, the classes
+ *   and a PAGE_SIZE buffer per possible CPU.  Nothing per object is kept
+ *   that can be derived: the offset comes from the slot index, the class
+ *   from the zspage.
  *
  * Mapping
  *   sleep_mapped is false: map() takes the pool's per-CPU area lock (a
@@ -92,7 +119,8 @@
  *
  * struct page
  *   Pool pages come from alloc_page() with the caller's gfp (__GFP_MOVABLE
- *   dropped when the pool is not movable).  Fields used:
+ *   dropped when the pool is not movable; compaction's are GFP_NOWAIT).
+ *   Fields used:
  *     ->private   the struct zsx_zspage the page belongs to (0 when not a
  *                 pool page any more); no PG_private
  *     ->mapping   set by __SetPageMovable() to our movable_operations when
@@ -112,7 +140,8 @@
  *   almost_full first, then almost_empty; compaction drains the sparsest
  *   zspages into the fullest.  A zspage that empties is freed at once, so
  *   the empty group only ever holds a zspage for an instant.  A zspage under
- *   eviction is off its group list and counted in no group.
+ *   eviction is off its group list and counted in no group.  (Fullness
+ *   counts objects against the chain's slots, pages present or not.)
  *
  * LRU and eviction
  *   pool->lru holds every zspage not under eviction; a zspage moves to its
@@ -125,17 +154,22 @@
  *   (the evict callback may still map it: the bytes stay) and the reclaimer
  *   releases it after the callback.  Eviction stops at the first failure:
  *   the zspage then goes back to its group and the LRU head with its data
- *   intact; if it emptied, the reclaimer frees it and returns its pages,
- *   which the core's loop counts in reclaimed_pages.
+ *   intact; if it emptied, the reclaimer frees it, waiting for its page
+ *   locks if need be, and returns the pages given back, which the core's
+ *   loop counts in reclaimed_pages: a page counted there is free.
  *
  * Compaction
- *   Per class, while its free slots add up to at least one zspage: take the
- *   sparsest unpinned zspage as source, move its objects one by one into the
- *   fullest other zspages (copy, then rewrite the handle record), and free
- *   it; stop at the first source that cannot be emptied.  Everything is done
- *   under pool->lock, dropped between sources.  Run from the pool's
- *   `compact` file, from ->compact, and from the pool's shrinker under
- *   memory pressure; the freed pages are counted (compact: last=, total=).
+ *   Per class, while its usable free slots add up to at least one zspage:
+ *   take the sparsest unpinned zspage (fewest objects, searched through its
+ *   group lists) as source, move its objects one by one into the fullest
+ *   other zspages (copy, then rewrite the handle record), and free it; stop
+ *   at the first source that cannot be emptied.  Everything is done under
+ *   pool->lock, dropped between sources.  Run from the pool's `compact`
+ *   file, from ->compact, from the pool's shrinker under memory pressure
+ *   (its count, the pages compaction could free, is kept up to date under
+ *   the lock and read without it), and from the pool's compaction work as
+ *   soon as a class's free slots add up to ZSX_SLACK_COMPACT zspages; the
+ *   pages given back are counted (compact: last=, total=).
  *
  * Movable pages (struct movable_operations, mm/migrate.c contract)
  *   The VM calls isolate, migrate and putback with the page locked
@@ -150,9 +184,11 @@
  *   putback counts pages_putback.  A zspage freed while one of its pages is
  *   isolated clears that page's movability under its lock and drops our
  *   reference; the VM notices (!PageMovable) and finishes the page itself.
- *   When a page lock cannot be taken at once (free() runs under spinlocks)
- *   the zspage is marked ZSX_DYING, put on pool->dying and freed by the
- *   pool's work item, which retries the locks where it may sleep.
+ *   An unlinked zspage is marked ZSX_DYING.  When a page lock cannot be
+ *   taken at once (free() and compaction run under spinlocks) it is put
+ *   on pool->dying and freed by the pool's work item, which retries the
+ *   locks where it may sleep; its pages are counted as given back only
+ *   then.
  *
  * Locking
  *   pool->lock (spinlock) guards the classes (lists, counts), every zspage's
@@ -169,9 +205,9 @@
  *
  *   No lock of this file is held across evict(), which sleeps, nor across
  *   an allocation that may sleep; pool->lock is never taken from interrupt
- *   context (the zpool API is used from process context).  The shrinker and
- *   the free work take only pool->lock (and page locks, the work sleeping on
- *   them with no other lock held).
+ *   context (the zpool API is used from process context).  The shrinker,
+ *   the compaction work and the free work take only pool->lock (and page
+ *   locks, the free work sleeping on them with no other lock held).
  *
  * Destroying a pool with live objects frees them all and says so with one
  * pr_warn() line giving their number.
@@ -213,11 +249,20 @@
 /* A free slot: the next free slot's index << 1, tagged with bit 0. */
 #define ZSX_FREE_TAG		1UL
 
+/*
+ * A class whose free slots add up to this many zspages is compacted by the
+ * pool's compaction work, without waiting for memory pressure.
+ */
+#define ZSX_SLACK_COMPACT	2
+
 /* Slot indexes (struct zsx_handle.idx) and class numbers fit. */
-static_assert(ZSX_GEO_MAX_OBJS - 1 <= U16_MAX);
+static_assert(ZSX_GEO_MAX_OBJS <= U16_MAX);
 static_assert(ZSX_GEO_MAX_STEPS - 1 <= U8_MAX);
-/* Byte offsets in a zspage fit an unsigned int. */
+/* Byte offsets in a zspage fit an unsigned int, and a chain a u8. */
 static_assert((u64)ZSX_CHAIN_LIMIT * PAGE_SIZE - 1 <= UINT_MAX);
+static_assert(ZSX_CHAIN_LIMIT <= U8_MAX);
+/* A zspage record's tail is one array of words: pages, then slots. */
+static_assert(sizeof(struct page *) == sizeof(unsigned long));
 
 static unsigned int zsx_chain_max = ZSX_CHAIN_DEFAULT;
 static bool zsx_movable = true;
@@ -284,7 +329,7 @@ enum zsx_group {
 enum zsx_state {
 	ZSX_LISTED,	/* on its group list and the LRU */
 	ZSX_RECLAIMING,	/* off every list, owned by a reclaimer */
-	ZSX_DYING,	/* empty, on pool->dying, waiting for the free work */
+	ZSX_DYING,	/* empty and unlinked: its pages are being given back */
 };
 
 struct zsx_pool;
@@ -298,7 +343,8 @@ struct zsx_zspage;
  * @idx:	the object's slot in @zs
  * @dead:	freed while its zspage's reclaimer was evicting it
  *
- * Guarded by pool->lock, except @size, which never changes.
+ * Guarded by pool->lock, except @size, which never changes.  Allocated
+ * from zsx_handle_cache, shared by every pool (metadata: its object size).
  */
 struct zsx_handle {
 	struct zsx_zspage *zs;
@@ -308,38 +354,42 @@ struct zsx_handle {
 };
 
 /**
- * struct zsx_zspage - metadata of one zspage
+ * struct zsx_zspage - metadata of one zspage (its record)
  * @node:	entry in its class's group list, or in pool->dying
  * @lru:	entry in pool->lru
- * @class:	its size class
- * @pool:	its pool
+ * @class:	its size class (and through it, its pool)
+ * @evicting:	the handle its reclaimer is evicting now
  * @mapped:	objects mapped now (pin; incremented under pool->lock)
  * @inuse:	slots holding an object
  * @free_head:	first free slot, class->objs if none
+ * @cap:	usable slots: those lying wholly in the pages present
+ * @nr_pages:	pages present, @pages[0..@nr_pages - 1]
  * @group:	enum zsx_group, valid while on a group list
  * @on_group:	@node is on a group list
  * @state:	enum zsx_state
- * @evicting:	the handle its reclaimer is evicting now
- * @pages:	its pages, in order
- * @slot:	per slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG)
+ * @pages:	class->pages page pointers, of which the first @nr_pages are
+ *		present, followed by class->objs slots (zsx_slots()): per
+ *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG)
  *
- * Guarded by pool->lock, except @mapped (atomic) and @pages, which may be
- * read without it while @mapped pins the zspage.
+ * Guarded by pool->lock, except @mapped (atomic) and the pages of a mapped
+ * object, which may be read without it while @mapped pins the zspage.
+ * The record is kmalloc()ed at class->rec_size bytes (metadata:
+ * class->rec_bytes, the kmalloc bucket).
  */
 struct zsx_zspage {
 	struct list_head node;
 	struct list_head lru;
 	struct zsx_class *class;
-	struct zsx_pool *pool;
+	struct zsx_handle *evicting;
 	atomic_t mapped;
-	unsigned int inuse;
-	unsigned int free_head;
+	u16 inuse;
+	u16 free_head;
+	u16 cap;
+	u8 nr_pages;
 	u8 group;
 	bool on_group;
 	u8 state;
-	struct zsx_handle *evicting;
-	struct page *pages[ZSX_CHAIN_LIMIT];
-	unsigned long slot[];
+	struct page *pages[];
 };
 
 /**
@@ -352,8 +402,14 @@ struct zsx_zspage {
  * @groups:	zspages by fullness group
  * @nr_group:	zspages on each group list
  * @nr_zspages:	zspages of the class, including those under eviction
+ * @nr_slots:	usable slots of those zspages (the sum of their @cap)
+ * @nr_pages:	pages present in those zspages
  * @objs_used:	slots holding an object
+ * @slack_pages: zsx_class_slack() * @pages, as last added to pool->slack_pages
+ * @rec_size:	bytes of a zspage record
+ * @rec_bytes:	what one costs: its kmalloc bucket
  * @set:	the allocation holding this class
+ * @compact_queued: the pool's compaction work is to compact this class
  * @in_sysfs:	@kobj was added
  *
  * Everything but @kobj, @pool and the geometry is guarded by pool->lock.
@@ -368,7 +424,13 @@ struct zsx_class {
 	struct list_head groups[ZSX_NR_GROUPS];
 	unsigned long nr_group[ZSX_NR_GROUPS];
 	unsigned long nr_zspages;
+	unsigned long nr_slots;
+	unsigned long nr_pages;
 	unsigned long objs_used;
+	unsigned long slack_pages;
+	unsigned int rec_size;
+	unsigned int rec_bytes;
+	bool compact_queued;
 	bool in_sysfs;
 };
 
@@ -409,7 +471,10 @@ struct zsx_area {
  * @lru:	zspages not under eviction, most recently allocated in first
  * @dying:	empty zspages waiting for @free_work
  * @nr_zspages:	zspages of the pool, except dying ones
+ * @slack_pages: pages the compaction of every class could free now, the
+ *		shrinker's count (written under @lock, read without it)
  * @free_work:	frees the zspages on @dying
+ * @compact_work: compacts the classes marked compact_queued
  * @geo:	the size steps (zsx_geometry.h)
  * @step_class:	class number of each size step (@geo.nr_steps entries)
  * @nr_classes:	classes in @class_set
@@ -434,7 +499,9 @@ struct zsx_pool {
 	struct list_head lru;
 	struct list_head dying;
 	unsigned long nr_zspages;
+	unsigned long slack_pages;
 	struct work_struct free_work;
+	struct work_struct compact_work;
 	struct zsx_geo geo;
 	u8 step_class[ZSX_GEO_MAX_STEPS];
 	unsigned int nr_classes;
@@ -479,6 +546,45 @@ static inline gfp_t zsx_page_gfp(const struct zsx_pool *pool, gfp_t gfp)
 	return pool->movable ? gfp : gfp & ~__GFP_MOVABLE;
 }
 
+/* ---- handles ---- */
+
+static struct kmem_cache *zsx_handle_cache;
+
+static int zsx_backend_init(void)
+{
+	zsx_handle_cache = kmem_cache_create("zpoolx_zs_handle",
+					     sizeof(struct zsx_handle), 0, 0,
+					     NULL);
+	return zsx_handle_cache ? 0 : -ENOMEM;
+}
+
+static void zsx_backend_exit(void)
+{
+	kmem_cache_destroy(zsx_handle_cache);
+}
+
+static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool,
+					   size_t size, gfp_t gfp)
+{
+	struct zsx_handle *h;
+
+	h = kmem_cache_alloc(zsx_handle_cache, zsx_meta_gfp(gfp));
+	if (!h)
+		return NULL;
+	h->zs = NULL;
+	h->size = size;
+	h->idx = 0;
+	h->dead = 0;
+	zpoolx_count_meta(&pool->zp, kmem_cache_size(zsx_handle_cache));
+	return h;
+}
+
+static void zsx_handle_free(struct zsx_pool *pool, struct zsx_handle *h)
+{
+	kmem_cache_free(zsx_handle_cache, h);
+	zpoolx_count_meta(&pool->zp, -(long)kmem_cache_size(zsx_handle_cache));
+}
+
 /* ---- size classes ---- */
 
 /* Class number @nr (0..nr_classes - 1, largest size first) of @pool. */
@@ -519,6 +625,8 @@ static int zsx_classes_build(struct zsx_pool *pool)
 	set = kvzalloc(struct_size(set, class, n), GFP_KERNEL);
 	if (!set)
 		return -ENOMEM;
+	zpoolx_count_meta(&pool->zp,
+			  kmalloc_size_roundup(struct_size(set, class, n)));
 	atomic_set(&set->refs, n);
 	pool->class_set = set;
 
@@ -531,6 +639,9 @@ static int zsx_classes_build(struct zsx_pool *pool)
 		class->size = shape.size;
 		class->pages = shape.pages;
 		class->objs = shape.objs;
+		class->rec_size = struct_size_t(struct zsx_zspage, pages,
+						shape.pages + shape.objs);
+		class->rec_bytes = kmalloc_size_roundup(class->rec_size);
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
 	}
@@ -558,7 +669,7 @@ static void zsx_group_add(struct zsx_zspage *zs)
 	struct zsx_class *class = zs->class;
 	enum zsx_group g = zsx_group_of(zs);
 
-	lockdep_assert_held(&zs->pool->lock);
+	lockdep_assert_held(&zs->class->pool->lock);
 	list_add(&zs->node, &class->groups[g]);
 	class->nr_group[g]++;
 	zs->group = g;
@@ -567,7 +678,7 @@ static void zsx_group_add(struct zsx_zspage *zs)
 
 static void zsx_group_del(struct zsx_zspage *zs)
 {
-	lockdep_assert_held(&zs->pool->lock);
+	lockdep_assert_held(&zs->class->pool->lock);
 	if (!zs->on_group)
 		return;
 	list_del_init(&zs->node);
@@ -575,35 +686,96 @@ static void zsx_group_del(struct zsx_zspage *zs)
 	zs->on_group = false;
 }
 
+/* ---- slack: what compaction could free ---- */
+
+/* Free usable slots of @class's zspages, in whole zspages. */
+static inline unsigned long zsx_class_slack(const struct zsx_class *class)
+{
+	return (class->nr_slots - class->objs_used) / class->objs;
+}
+
+/*
+ * After the counts of @class changed: bring pool->slack_pages (the
+ * shrinker's count, read without the lock) up to date, and have the
+ * compaction work compact the class when its slack reaches
+ * ZSX_SLACK_COMPACT zspages.  Only on the way up: a class that
+ * compaction could not bring below (pinned zspages, no page to be had
+ * without sleeping) is not queued again by every free, but when it next
+ * reaches it; the shrinker still sees its slack.  Under pool->lock.
+ */
+static void zsx_class_counted(struct zsx_class *class)
+{
+	struct zsx_pool *pool = class->pool;
+	unsigned long slack = zsx_class_slack(class);
+	unsigned long was = class->slack_pages / class->pages;
+
+	lockdep_assert_held(&pool->lock);
+	if (slack == was)
+		return;
+	WRITE_ONCE(pool->slack_pages, pool->slack_pages -
+		   class->slack_pages + slack * class->pages);
+	class->slack_pages = slack * class->pages;
+	if (slack >= ZSX_SLACK_COMPACT && was < ZSX_SLACK_COMPACT &&
+	    !class->compact_queued &&
+	    atomic_read(&pool->zp.state) == ZPOOLX_POOL_ACTIVE) {
+		class->compact_queued = true;
+		schedule_work(&pool->compact_work);
+	}
+}
+
 /* ---- slots ---- */
+
+static inline unsigned long *zsx_slots(const struct zsx_zspage *zs)
+{
+	return (unsigned long *)&zs->pages[zs->class->pages];
+}
 
 static inline struct zsx_handle *zsx_slot_handle(const struct zsx_zspage *zs,
 						 unsigned int idx)
 {
-	unsigned long v = zs->slot[idx];
+	unsigned long v = zsx_slots(zs)[idx];
 
 	return (v & ZSX_FREE_TAG) ? NULL : (struct zsx_handle *)v;
 }
 
-/* Put @h in the first free slot of @zs, which has one. */
+/*
+ * Pages from the zspage's first that slot @idx of @class needs.  The free
+ * list holds the slots freed since, most recent first, then the slots never
+ * used, in order; so the first free slot lies in the pages present or, if
+ * it was never used, needs at most one more page (an object is at most a
+ * page): the pages present are always the first ones.
+ */
+static inline unsigned int zsx_pages_for(const struct zsx_class *class,
+					 unsigned int idx)
+{
+	return DIV_ROUND_UP((idx + 1) * class->size, PAGE_SIZE);
+}
+
+/* Put @h in the first free slot of @zs, which has one, usable. */
 static void zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h)
 {
+	unsigned long *slot = zsx_slots(zs);
 	unsigned int idx = zs->free_head;
 
-	zs->free_head = zs->slot[idx] >> 1;
-	zs->slot[idx] = (unsigned long)h;
+	WARN_ON_ONCE(idx >= zs->cap);
+	zs->free_head = slot[idx] >> 1;
+	slot[idx] = (unsigned long)h;
 	zs->inuse++;
 	zs->class->objs_used++;
 	h->zs = zs;
 	h->idx = idx;
+	zsx_class_counted(zs->class);
 }
 
 static void zsx_slot_release(struct zsx_zspage *zs, unsigned int idx)
 {
-	zs->slot[idx] = ((unsigned long)zs->free_head << 1) | ZSX_FREE_TAG;
+	unsigned long *slot = zsx_slots(zs);
+
+	slot[idx] = ((unsigned long)zs->free_head << 1) | ZSX_FREE_TAG;
 	zs->free_head = idx;
 	zs->inuse--;
 	zs->class->objs_used--;
+	zsx_class_counted(zs->class);
 }
 
 static inline unsigned int zsx_offset(const struct zsx_zspage *zs,
@@ -670,54 +842,74 @@ static void zsx_copy(const struct zsx_zspage *dst, unsigned int doff,
 
 /* ---- zspages ---- */
 
+/*
+ * A new zspage record of @class: no page yet, every slot free, not linked.
+ * The pages come one by one, as slots first need them (zsx_page_add()).
+ */
 static struct zsx_zspage *zsx_zspage_new(struct zsx_pool *pool,
 					 struct zsx_class *class, gfp_t gfp)
 {
 	struct zsx_zspage *zs;
-	struct page *page;
+	unsigned long *slot;
 	unsigned int i;
 
-	zs = kzalloc(struct_size(zs, slot, class->objs), zsx_meta_gfp(gfp));
+	zs = kmalloc(class->rec_size, zsx_meta_gfp(gfp) | __GFP_ZERO);
 	if (!zs)
 		return NULL;
+	zpoolx_count_meta(&pool->zp, class->rec_bytes);
 	INIT_LIST_HEAD(&zs->node);
 	INIT_LIST_HEAD(&zs->lru);
 	zs->class = class;
-	zs->pool = pool;
 	atomic_set(&zs->mapped, 0);
 	zs->state = ZSX_LISTED;
+	slot = zsx_slots(zs);
 	for (i = 0; i < class->objs; i++)
-		zs->slot[i] = ((unsigned long)(i + 1) << 1) | ZSX_FREE_TAG;
+		slot[i] = ((unsigned long)(i + 1) << 1) | ZSX_FREE_TAG;
 	zs->free_head = 0;
-
-	for (i = 0; i < class->pages; i++) {
-		page = alloc_page(zsx_page_gfp(pool, gfp));
-		if (!page) {
-			while (i--) {
-				set_page_private(zs->pages[i], 0);
-				__free_page(zs->pages[i]);
-			}
-			kfree(zs);
-			return NULL;
-		}
-		set_page_private(page, (unsigned long)zs);
-		zs->pages[i] = page;
-	}
-	/*
-	 * Nobody else locks a page that is not movable yet, so the trylock
-	 * works; if it ever did not, that page just stays unmovable.
-	 */
-	if (pool->movable) {
-		for (i = 0; i < class->pages; i++) {
-			page = zs->pages[i];
-			if (trylock_page(page)) {
-				__SetPageMovable(page, &zsx_mops);
-				unlock_page(page);
-			}
-		}
-	}
-	atomic_long_add(class->pages, &pool->zp.pages);
 	return zs;
+}
+
+/* Free a zspage record that never had a page. */
+static void zsx_zspage_drop(struct zsx_pool *pool, struct zsx_zspage *zs)
+{
+	zpoolx_count_meta(&pool->zp, -(long)zs->class->rec_bytes);
+	kfree(zs);
+}
+
+/* A page for a zspage of @pool. */
+static inline struct page *zsx_page_alloc(struct zsx_pool *pool, gfp_t gfp)
+{
+	return alloc_page(zsx_page_gfp(pool, gfp));
+}
+
+/*
+ * Add @page, fresh from the page allocator, as the next page of @zs, which
+ * is linked; under pool->lock.
+ */
+static void zsx_page_add(struct zsx_zspage *zs, struct page *page)
+{
+	struct zsx_class *class = zs->class;
+	struct zsx_pool *pool = class->pool;
+	unsigned int cap;
+
+	lockdep_assert_held(&pool->lock);
+	set_page_private(page, (unsigned long)zs);
+	zs->pages[zs->nr_pages++] = page;
+	cap = min_t(unsigned int, class->objs,
+		    zs->nr_pages * PAGE_SIZE / class->size);
+	class->nr_slots += cap - zs->cap;
+	zs->cap = cap;
+	class->nr_pages++;
+	atomic_long_inc(&pool->zp.pages);
+	/*
+	 * Nobody else knows the page yet: the lock is ours.  It becomes
+	 * movable last, with @zs already right for isolate and migrate.
+	 */
+	if (pool->movable && !WARN_ON_ONCE(!trylock_page(page))) {
+		__SetPageMovable(page, &zsx_mops);
+		unlock_page(page);
+	}
+	zsx_class_counted(class);
 }
 
 /* Count a new zspage in its class and the pool; under pool->lock. */
@@ -728,23 +920,34 @@ static void zsx_zspage_link(struct zsx_pool *pool, struct zsx_zspage *zs)
 	pool->nr_zspages++;
 }
 
-/* An empty zspage leaves its class and the pool; under pool->lock. */
+/*
+ * An empty zspage leaves its class and the pool, off every list, and is
+ * marked dying: isolate and migrate refuse it from now on.  Under
+ * pool->lock.
+ */
 static void zsx_zspage_unlink(struct zsx_pool *pool, struct zsx_zspage *zs)
 {
+	struct zsx_class *class = zs->class;
+
 	lockdep_assert_held(&pool->lock);
 	zsx_group_del(zs);
 	list_del_init(&zs->lru);
-	zs->class->nr_zspages--;
+	zs->state = ZSX_DYING;
+	class->nr_zspages--;
+	class->nr_slots -= zs->cap;
+	class->nr_pages -= zs->nr_pages;
 	pool->nr_zspages--;
+	zsx_class_counted(class);
 }
 
 /*
  * Give back the pages of an unlinked empty zspage whose pages are all
- * locked by us, and its metadata.
+ * locked by us, and its record.  Returns the pages given back.
  */
-static void zsx_zspage_release(struct zsx_pool *pool, struct zsx_zspage *zs)
+static unsigned int zsx_zspage_release(struct zsx_pool *pool,
+				       struct zsx_zspage *zs)
 {
-	unsigned int i, n = zs->class->pages;
+	unsigned int i, n = zs->nr_pages;
 	struct page *page;
 
 	for (i = 0; i < n; i++) {
@@ -755,14 +958,15 @@ static void zsx_zspage_release(struct zsx_pool *pool, struct zsx_zspage *zs)
 		unlock_page(page);
 		put_page(page);
 	}
-	kfree(zs);
+	zsx_zspage_drop(pool, zs);
 	atomic_long_sub(n, &pool->zp.pages);
+	return n;
 }
 
 /* Lock every page of @zs without sleeping; all or none. */
 static bool zsx_zspage_trylock(struct zsx_zspage *zs)
 {
-	unsigned int i, n = zs->class->pages;
+	unsigned int i, n = zs->nr_pages;
 
 	for (i = 0; i < n; i++) {
 		if (!trylock_page(zs->pages[i])) {
@@ -776,27 +980,32 @@ static bool zsx_zspage_trylock(struct zsx_zspage *zs)
 
 /*
  * Free an unlinked empty zspage, under pool->lock: now if every page lock
- * can be had, else through the free work.
+ * can be had, else through the free work.  Returns the pages given back
+ * now (0 if that was left to the work).
  */
-static void zsx_zspage_dispose(struct zsx_pool *pool, struct zsx_zspage *zs)
+static unsigned int zsx_zspage_dispose(struct zsx_pool *pool,
+				       struct zsx_zspage *zs)
 {
 	lockdep_assert_held(&pool->lock);
-	if (zsx_zspage_trylock(zs)) {
-		zsx_zspage_release(pool, zs);
-		return;
-	}
-	zs->state = ZSX_DYING;
+	if (zsx_zspage_trylock(zs))
+		return zsx_zspage_release(pool, zs);
 	list_add_tail(&zs->node, &pool->dying);
 	schedule_work(&pool->free_work);
+	return 0;
 }
 
-/* Free an unlinked empty zspage where we may sleep, with no lock held. */
-static void zsx_zspage_dispose_sync(struct zsx_pool *pool,
-				    struct zsx_zspage *zs)
+/*
+ * Free an unlinked empty zspage where we may sleep, with no lock held;
+ * returns the pages given back.  A page lock is held only by the VM, for
+ * the time of one isolate, migrate or putback call, each of which returns
+ * at once for a dying zspage.
+ */
+static unsigned int zsx_zspage_dispose_sync(struct zsx_pool *pool,
+					    struct zsx_zspage *zs)
 {
 	while (!zsx_zspage_trylock(zs))
 		schedule_timeout_uninterruptible(1);
-	zsx_zspage_release(pool, zs);
+	return zsx_zspage_release(pool, zs);
 }
 
 static void zsx_free_work(struct work_struct *work)
@@ -839,22 +1048,63 @@ static struct zsx_zspage *zsx_take_first(struct zsx_class *class,
 	return NULL;
 }
 
-/* The zspage of @class an object should go to; off its group list. */
-static struct zsx_zspage *zsx_find_room(struct zsx_class *class)
+/*
+ * What malloc() gets ready unlocked for a zspage it finds under the lock:
+ * a new zspage record and a page (the first free slot needs one page at
+ * most, see zsx_pages_for()).
+ */
+struct zsx_stock {
+	struct zsx_zspage *fresh;
+	struct page *page;
+};
+
+/*
+ * The zspage of @class the next object goes to, off its group list, with
+ * the page its first free slot needs; under pool->lock.  NULL if that
+ * takes what @st does not hold: *@want_fresh says whether a new zspage is
+ * wanted.  Allocation picks the fullest groups first, so a zspage is
+ * filled, and its pages added, before another one is begun.
+ */
+static struct zsx_zspage *zsx_room(struct zsx_pool *pool,
+				   struct zsx_class *class,
+				   struct zsx_stock *st, bool *want_fresh)
 {
 	static const enum zsx_group order[] = {
 		ZSX_ALMOST_FULL, ZSX_ALMOST_EMPTY, ZSX_EMPTY,
 	};
+	struct zsx_zspage *zs;
+	unsigned int need;
 
-	return zsx_take_first(class, order, ARRAY_SIZE(order));
+	zs = zsx_take_first(class, order, ARRAY_SIZE(order));
+	*want_fresh = !zs;
+	if (!zs) {
+		if (!st->fresh || !st->page)
+			return NULL;
+		zs = st->fresh;
+		st->fresh = NULL;
+		zsx_zspage_link(pool, zs);
+	}
+	need = zsx_pages_for(class, zs->free_head);
+	if (need > zs->nr_pages) {
+		if (!st->page) {
+			zsx_group_add(zs);
+			return NULL;
+		}
+		zsx_page_add(zs, st->page);
+		st->page = NULL;
+	}
+	return zs;
 }
 
 static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 {
 	struct zsx_pool *pool = p;
+	struct zsx_stock st = { };
 	struct zsx_class *class;
 	struct zsx_zspage *zs;
 	struct zsx_handle *h;
+	bool want_fresh;
+	int ret = 0;
 
 	if (!size)
 		return zpoolx_alloc_done(&pool->zp, size, 0, -EINVAL);
@@ -864,35 +1114,40 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	class = zsx_class_nr(pool,
 			     pool->step_class[zsx_geo_step_of(&pool->geo, size)]);
 
-	h = kmalloc(sizeof(*h), zsx_meta_gfp(gfp));
+	h = zsx_handle_alloc(pool, size, gfp);
 	if (!h)
-		goto nomem;
-	h->size = size;
-	h->dead = 0;
+		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 
 	spin_lock(&pool->lock);
-	zs = zsx_find_room(class);
-	if (!zs) {
+	while (!(zs = zsx_room(pool, class, &st, &want_fresh))) {
 		/* Allocate with the caller's gfp, which may sleep: unlocked. */
 		spin_unlock(&pool->lock);
-		zs = zsx_zspage_new(pool, class, gfp);
-		if (!zs) {
-			kfree(h);
-			goto nomem;
+		if (want_fresh && !st.fresh)
+			st.fresh = zsx_zspage_new(pool, class, gfp);
+		if (!st.page)
+			st.page = zsx_page_alloc(pool, gfp);
+		if ((want_fresh && !st.fresh) || !st.page) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		spin_lock(&pool->lock);
-		zsx_zspage_link(pool, zs);
 	}
 	zsx_slot_take(zs, h);
 	zsx_group_add(zs);
 	list_move(&zs->lru, &pool->lru);
 	spin_unlock(&pool->lock);
-
 	*handle = (unsigned long)h;
+out:
+	/* What another malloc() made unneeded meanwhile. */
+	if (st.page)
+		__free_page(st.page);
+	if (st.fresh)
+		zsx_zspage_drop(pool, st.fresh);
+	if (ret) {
+		zsx_handle_free(pool, h);
+		return zpoolx_alloc_done(&pool->zp, size, 0, ret);
+	}
 	return zpoolx_alloc_done(&pool->zp, size, class->size, 0);
-
-nomem:
-	return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 }
 
 static void zsx_free(void *p, unsigned long handle)
@@ -905,7 +1160,7 @@ static void zsx_free(void *p, unsigned long handle)
 
 	spin_lock(&pool->lock);
 	zs = h->zs;
-	if (unlikely(h->dead || zs->pool != pool ||
+	if (unlikely(h->dead || !zs || zs->class->pool != pool ||
 		     zsx_slot_handle(zs, h->idx) != h)) {
 		spin_unlock(&pool->lock);
 		pr_err_ratelimited("pool %u: free of a handle that is not allocated, ignored\n",
@@ -934,7 +1189,7 @@ static void zsx_free(void *p, unsigned long handle)
 	spin_unlock(&pool->lock);
 
 	if (release)
-		kfree(h);
+		zsx_handle_free(pool, h);
 	zpoolx_count_free(&pool->zp, size);
 }
 
@@ -997,22 +1252,24 @@ static u64 zsx_total_size(void *p)
 {
 	struct zsx_pool *pool = p;
 
-	return (u64)atomic_long_read(&pool->zp.pages) << PAGE_SHIFT;
+	return zpoolx_total_size(&pool->zp);
 }
 
 /* ---- eviction ---- */
 
 /*
  * Evict the objects of the coldest zspage (see "LRU and eviction").
- * Returns the pages freed (0: objects are left, the zspage went back),
- * -ENOENT if the LRU is empty.
+ * Returns the pages given back (0: objects are left, the zspage went
+ * back), -ENOENT if the LRU is empty.  An emptied zspage is freed here,
+ * waiting for its page locks if the VM holds one: the pages returned are
+ * really back in the page allocator.
  */
 static int zsx_evict_coldest(struct zpoolx_pool *zp)
 {
 	struct zsx_pool *pool = zsx_of(zp);
 	struct zsx_zspage *zs;
 	struct zsx_handle *h;
-	unsigned int idx, pages;
+	unsigned int idx;
 	int err = 0;
 
 	spin_lock(&pool->lock);
@@ -1036,51 +1293,50 @@ static int zsx_evict_coldest(struct zpoolx_pool *zp)
 		zs->evicting = NULL;
 		if (h->dead) {
 			zsx_slot_release(zs, h->idx);
-			kfree(h);
+			zsx_handle_free(pool, h);
 		}
 	}
 
-	zs->state = ZSX_LISTED;
-	pages = zs->class->pages;
 	if (zs->inuse) {
+		zs->state = ZSX_LISTED;
 		zsx_group_add(zs);
 		list_add(&zs->lru, &pool->lru);
 		spin_unlock(&pool->lock);
 		return 0;
 	}
 	zsx_zspage_unlink(pool, zs);
-	zsx_zspage_dispose(pool, zs);
 	spin_unlock(&pool->lock);
-	return pages;
+	return zsx_zspage_dispose_sync(pool, zs);
 }
 
 /* ---- compaction ---- */
 
-/* Free slots of @class's zspages, in whole zspages. */
-static unsigned long zsx_class_slack(const struct zsx_class *class)
-{
-	return (class->nr_zspages * class->objs - class->objs_used) /
-	       class->objs;
-}
-
-/* The sparsest unpinned zspage of @class that is not full, off its list. */
+/*
+ * The sparsest zspage of @class that is neither full nor pinned, off its
+ * list.  The almost_empty group holds the sparser ones: the fullest
+ * group is searched only if it has none.
+ */
 static struct zsx_zspage *zsx_pick_source(struct zsx_class *class)
 {
 	static const enum zsx_group order[] = {
 		ZSX_ALMOST_EMPTY, ZSX_ALMOST_FULL,
 	};
-	struct zsx_zspage *zs;
+	struct zsx_zspage *zs, *best = NULL;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		list_for_each_entry_reverse(zs, &class->groups[order[i]], node) {
-			if (!zsx_pinned(zs)) {
-				zsx_group_del(zs);
-				return zs;
-			}
+	for (i = 0; i < ARRAY_SIZE(order) && !best; i++) {
+		list_for_each_entry(zs, &class->groups[order[i]], node) {
+			if (zsx_pinned(zs))
+				continue;
+			if (!best || zs->inuse < best->inuse)
+				best = zs;
+			if (best->inuse == 1)
+				break;
 		}
 	}
-	return NULL;
+	if (best)
+		zsx_group_del(best);
+	return best;
 }
 
 /* The fullest zspage of @class with a free slot, off its list. */
@@ -1089,43 +1345,73 @@ static struct zsx_zspage *zsx_pick_dest(struct zsx_class *class)
 	static const enum zsx_group order[] = {
 		ZSX_ALMOST_FULL, ZSX_ALMOST_EMPTY,
 	};
+	struct zsx_zspage *zs, *best = NULL;
+	unsigned int i;
 
-	return zsx_take_first(class, order, ARRAY_SIZE(order));
+	for (i = 0; i < ARRAY_SIZE(order) && !best; i++)
+		list_for_each_entry(zs, &class->groups[order[i]], node)
+			if (!best || zs->inuse > best->inuse)
+				best = zs;
+	if (best)
+		zsx_group_del(best);
+	return best;
 }
 
-/* Move objects from @src to @dst until one is empty or the other full. */
-static void zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
+/*
+ * Move objects from @src to @dst until @src is empty or @dst full; under
+ * pool->lock.  A page @dst's next slot needs is allocated without
+ * sleeping; returns false if that failed (@dst can take nothing more now).
+ */
+static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
 {
+	struct zsx_pool *pool = src->class->pool;
 	unsigned int idx, objs = src->class->objs, soff;
 	struct zsx_handle *h;
+	struct page *page;
 
 	for (idx = 0; idx < objs && src->inuse && dst->inuse < objs; idx++) {
 		h = zsx_slot_handle(src, idx);
 		if (!h)
 			continue;
+		if (zsx_pages_for(dst->class, dst->free_head) > dst->nr_pages) {
+			page = zsx_page_alloc(pool, GFP_NOWAIT | __GFP_NOWARN |
+					      __GFP_HIGHMEM | __GFP_MOVABLE);
+			if (!page)
+				return false;
+			zsx_page_add(dst, page);
+		}
 		soff = zsx_offset(src, idx);
 		zsx_slot_take(dst, h);
 		zsx_copy(dst, zsx_offset(dst, h->idx), src, soff, h->size);
 		zsx_slot_release(src, idx);
 	}
+	return true;
 }
 
+/*
+ * Compact @class: while its free slots add up to a zspage, empty the
+ * sparsest zspage into the fullest ones and free it.  Returns the pages
+ * given back, which are counted in compact_total as they go (under the
+ * lock, with the pool's pages), so that the two always agree.
+ */
 static unsigned long zsx_compact_class(struct zsx_pool *pool,
 				       struct zsx_class *class)
 {
 	struct zsx_zspage *src, *dst;
 	unsigned long freed = 0;
+	unsigned int n;
+	bool more = true;
 
 	spin_lock(&pool->lock);
-	while (zsx_class_slack(class) >= 1) {
+	while (more && zsx_class_slack(class) >= 1) {
 		src = zsx_pick_source(class);
 		if (!src)
 			break;
-		while (src->inuse) {
+		while (src->inuse && more) {
 			dst = zsx_pick_dest(class);
 			if (!dst)
 				break;
-			zsx_move_objects(dst, src);
+			more = zsx_move_objects(dst, src);
 			zsx_group_add(dst);
 		}
 		if (src->inuse) {
@@ -1133,14 +1419,16 @@ static unsigned long zsx_compact_class(struct zsx_pool *pool,
 			break;
 		}
 		zsx_zspage_unlink(pool, src);
-		zsx_zspage_dispose(pool, src);
-		freed += class->pages;
+		n = zsx_zspage_dispose(pool, src);
+		atomic_long_add(n, &pool->compact_total);
+		freed += n;
 		if (need_resched() || spin_needbreak(&pool->lock)) {
 			spin_unlock(&pool->lock);
 			cond_resched();
 			spin_lock(&pool->lock);
 		}
 	}
+	class->compact_queued = false;
 	spin_unlock(&pool->lock);
 	return freed;
 }
@@ -1154,9 +1442,32 @@ static unsigned long zsx_compact_all(struct zsx_pool *pool)
 		freed += zsx_compact_class(pool, zsx_class_nr(pool, i));
 		cond_resched();
 	}
-	atomic_long_add(freed, &pool->compact_total);
 	trace_zpoolx_compact(pool->zp.id, freed);
 	return freed;
+}
+
+/* The pool's compaction work: the classes whose slack called for it. */
+static void zsx_compact_work(struct work_struct *work)
+{
+	struct zsx_pool *pool = container_of(work, struct zsx_pool,
+					     compact_work);
+	struct zsx_class *class;
+	unsigned long freed = 0;
+	unsigned int i;
+	bool queued;
+
+	for (i = 0; i < pool->nr_classes; i++) {
+		class = zsx_class_nr(pool, i);
+		spin_lock(&pool->lock);
+		queued = class->compact_queued;
+		spin_unlock(&pool->lock);
+		if (queued) {
+			freed += zsx_compact_class(pool, class);
+			cond_resched();
+		}
+	}
+	if (freed)
+		trace_zpoolx_compact(pool->zp.id, freed);
 }
 
 /* The backend's ->compact: on demand; may sleep. */
@@ -1169,18 +1480,13 @@ static unsigned long zsx_compact(struct zpoolx_pool *zp)
 	return freed;
 }
 
+/* The shrinker's count: kept up to date by zsx_class_counted(). */
 static unsigned long zsx_shrink_count(struct shrinker *s,
 				      struct shrink_control *sc)
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
-	unsigned long pages = 0;
-	unsigned int i;
+	unsigned long pages = READ_ONCE(pool->slack_pages);
 
-	spin_lock(&pool->lock);
-	for (i = 0; i < pool->nr_classes; i++)
-		pages += zsx_class_slack(zsx_class_nr(pool, i)) *
-			 zsx_class_nr(pool, i)->pages;
-	spin_unlock(&pool->lock);
 	return pages ?: SHRINK_EMPTY;
 }
 
@@ -1203,7 +1509,7 @@ static inline struct zsx_zspage *zsx_zspage_of(struct page *page)
 static bool zsx_isolate(struct page *page, isolate_mode_t mode)
 {
 	struct zsx_zspage *zs = zsx_zspage_of(page);
-	struct zsx_pool *pool = zs->pool;
+	struct zsx_pool *pool = zs->class->pool;
 	bool ok;
 
 	spin_lock(&pool->lock);
@@ -1220,7 +1526,7 @@ static int zsx_migrate(struct page *dst, struct page *src,
 		       enum migrate_mode mode)
 {
 	struct zsx_zspage *zs = zsx_zspage_of(src);
-	struct zsx_pool *pool = zs->pool;
+	struct zsx_pool *pool = zs->class->pool;
 	unsigned int i;
 	int ret;
 
@@ -1231,9 +1537,9 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	spin_lock(&pool->lock);
 	if (zs->state == ZSX_DYING || zsx_pinned(zs))
 		goto fail;
-	for (i = 0; i < zs->class->pages && zs->pages[i] != src; i++)
+	for (i = 0; i < zs->nr_pages && zs->pages[i] != src; i++)
 		;
-	if (WARN_ON_ONCE(i == zs->class->pages))
+	if (WARN_ON_ONCE(i == zs->nr_pages))
 		goto fail;
 	copy_highpage(dst, src);
 	set_page_private(dst, (unsigned long)zs);
@@ -1261,9 +1567,10 @@ fail_nolock:
 static void zsx_putback(struct page *page)
 {
 	struct zsx_zspage *zs = zsx_zspage_of(page);
+	struct zsx_pool *pool = zs->class->pool;
 
-	atomic_long_inc(&zs->pool->putback);
-	trace_zpoolx_migrate(zs->pool->zp.id, ZPOOLX_MIGRATE_PUTBACK, 0);
+	atomic_long_inc(&pool->putback);
+	trace_zpoolx_migrate(pool->zp.id, ZPOOLX_MIGRATE_PUTBACK, 0);
 }
 
 static const struct movable_operations zsx_mops = {
@@ -1303,11 +1610,11 @@ static unsigned long zsx_class_stat(struct zsx_class *class,
 	case ZSX_STAT_PAGES_PER_ZSPAGE:
 		return class->pages;
 	case ZSX_STAT_OBJS_ALLOCATED:
-		return class->nr_zspages * class->objs;
+		return class->nr_slots;
 	case ZSX_STAT_OBJS_USED:
 		return class->objs_used;
 	case ZSX_STAT_PAGES_USED:
-		return class->nr_zspages * class->pages;
+		return class->nr_pages;
 	case ZSX_STAT_FULL:
 		return class->nr_group[ZSX_FULL];
 	case ZSX_STAT_ALMOST_FULL:
@@ -1530,6 +1837,8 @@ static int zsx_area_alloc(struct zsx_pool *pool)
 		area->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 		if (!area->buf)
 			return -ENOMEM;
+		zpoolx_count_meta(&pool->zp, sizeof(*area) +
+				  kmalloc_size_roundup(PAGE_SIZE));
 	}
 	return 0;
 }
@@ -1561,7 +1870,9 @@ static void *zsx_create(const char *name, gfp_t gfp,
 	INIT_LIST_HEAD(&pool->lru);
 	INIT_LIST_HEAD(&pool->dying);
 	INIT_WORK(&pool->free_work, zsx_free_work);
+	INIT_WORK(&pool->compact_work, zsx_compact_work);
 	INIT_WORK(&pool->sysfs_work, zsx_sysfs_work);
+	zpoolx_count_meta(&pool->zp, kmalloc_size_roundup(sizeof(*pool)));
 	pool->chain_max = READ_ONCE(zsx_chain_max);
 	pool->movable = READ_ONCE(zsx_movable);
 
@@ -1603,8 +1914,10 @@ static void zsx_destroy(void *p)
 		pool->shrinker_on = false;
 	}
 	cancel_work_sync(&pool->sysfs_work);
+	/* The pool is no longer active: nothing queues compact_work again. */
 	zsx_classes_unpublish(pool);
 	zpoolx_pool_unpublish(&pool->zp);
+	cancel_work_sync(&pool->compact_work);
 	cancel_work_sync(&pool->free_work);
 	zsx_free_work(&pool->free_work);
 
@@ -1614,20 +1927,20 @@ static void zsx_destroy(void *p)
 		pr_warn("pool %u (%s): destroyed with %ld live objects (%lu bytes), freeing them\n",
 			pool->zp.id, pool->zp.name, live, bytes);
 
+	/*
+	 * Unlinked (and so dying: migrate refuses them, their pages stay put),
+	 * the zspages can be reached by nobody else but the VM, page locked.
+	 */
 	spin_lock(&pool->lock);
-	list_splice_init(&pool->lru, &doomed);
-	list_for_each_entry(zs, &doomed, lru) {
-		zsx_group_del(zs);
-		zs->class->nr_zspages--;
-		pool->nr_zspages--;
-		/* From now on migrate refuses it: its pages stay put. */
-		zs->state = ZSX_DYING;
+	while ((zs = list_first_entry_or_null(&pool->lru, struct zsx_zspage,
+					      lru))) {
+		zsx_zspage_unlink(pool, zs);
+		list_add_tail(&zs->node, &doomed);
 	}
 	spin_unlock(&pool->lock);
 
-	/* Nobody else can reach these zspages but the VM, page locked. */
-	list_for_each_entry_safe(zs, next, &doomed, lru) {
-		list_del_init(&zs->lru);
+	list_for_each_entry_safe(zs, next, &doomed, node) {
+		list_del_init(&zs->node);
 		for (idx = 0; idx < zs->class->objs; idx++) {
 			h = zsx_slot_handle(zs, idx);
 			if (!h)
@@ -1636,7 +1949,7 @@ static void zsx_destroy(void *p)
 			spin_lock(&pool->lock);
 			zsx_slot_release(zs, idx);
 			spin_unlock(&pool->lock);
-			kfree(h);
+			zsx_handle_free(pool, h);
 		}
 		zsx_zspage_dispose_sync(pool, zs);
 		cond_resched();
@@ -1674,6 +1987,8 @@ struct zpoolx_backend zpoolx_zsmalloc_backend = {
 	},
 	.evict_coldest = zsx_evict_coldest,
 	.compact = zsx_compact,
+	.init = zsx_backend_init,
+	.exit = zsx_backend_exit,
 	.pool_groups = zsx_pool_groups,
 	.free = zsx_free_pool,
 };

@@ -144,9 +144,12 @@ static void print_counters(const struct pool *p)
 	       p->backend[0] ? p->backend : "-", p->type[0] ? p->type : "-",
 	       p->name[0] ? p->name : "-", p->state[0] ? p->state : "-",
 	       p->current ? ", zswap stores into it" : "");
-	printf("  pages %s (%s), objects %s, stored %s",
+	/* pool_bytes is the pages and the metadata (zswap's view of it) */
+	printf("  pages %s, pool %s (metadata %s), objects %s, stored %s",
 	       nstr(a, sizeof(a), p->pages, false),
 	       nstr(b, sizeof(b), p->pool_bytes, true),
+	       p->metadata_bytes.has ?
+	       nstr(e, sizeof(e), p->metadata_bytes, true) : "unknown",
 	       nstr(c, sizeof(c), p->objects, false),
 	       nstr(d, sizeof(d), p->stored_bytes, true));
 	if (p->util_has)

@@ -18,8 +18,8 @@
 
 enum {
 	PC_ID, PC_BACKEND, PC_TYPE, PC_NAME, PC_STATE, PC_CURRENT, PC_STORED,
-	PC_OBJECTS, PC_PAGES, PC_POOLSIZE, PC_DATA, PC_RATIO, PC_UTIL,
-	PC_WRITTEN, PC_REJECTS, PC_EVICTS, PC_EVICTFAIL, PC_RECLAIMED,
+	PC_OBJECTS, PC_PAGES, PC_POOLSIZE, PC_METADATA, PC_DATA, PC_RATIO,
+	PC_UTIL, PC_WRITTEN, PC_REJECTS, PC_EVICTS, PC_EVICTFAIL, PC_RECLAIMED,
 	PC_ALLOCFAIL, PC_WBTOTAL, PC_COMPACTED, PC_NCOLS
 };
 
@@ -33,7 +33,10 @@ static const struct column pool_cols[PC_NCOLS] = {
 	[PC_STORED] = { "STORED", ALIGN_RIGHT, "zswap's stored pages" },
 	[PC_OBJECTS] = { "OBJECTS", ALIGN_RIGHT, "live objects" },
 	[PC_PAGES] = { "PAGES", ALIGN_RIGHT, "pages held" },
-	[PC_POOLSIZE] = { "POOLSIZE", ALIGN_RIGHT, "pool bytes" },
+	[PC_POOLSIZE] = { "POOLSIZE", ALIGN_RIGHT,
+			  "pool bytes: pages and metadata (zswap's view)" },
+	[PC_METADATA] = { "METADATA", ALIGN_RIGHT,
+			  "bytes outside the pages (part of POOLSIZE)" },
 	[PC_DATA] = { "DATA", ALIGN_RIGHT, "stored (compressed) bytes" },
 	[PC_RATIO] = { "RATIO", ALIGN_RIGHT, "compression ratio" },
 	[PC_UTIL] = { "UTIL", ALIGN_RIGHT, "DATA / POOLSIZE" },
@@ -48,7 +51,7 @@ static const struct column pool_cols[PC_NCOLS] = {
 };
 
 static const char pool_defaults[] =
-	"ID,BACKEND,STATE,STORED,OBJECTS,POOLSIZE,DATA,RATIO,UTIL,WRITTEN,REJECTS";
+	"ID,BACKEND,STATE,STORED,OBJECTS,POOLSIZE,METADATA,DATA,RATIO,UTIL,WRITTEN,REJECTS";
 
 static void set_num(struct table *t, char **row, int col, struct num n)
 {
@@ -84,6 +87,7 @@ static void fill_pool_row(struct table *t, const struct pool *p)
 	set_num(t, row, PC_OBJECTS, p->objects);
 	set_num(t, row, PC_PAGES, p->pages);
 	set_size(t, row, PC_POOLSIZE, p->pool_bytes);
+	set_size(t, row, PC_METADATA, p->metadata_bytes);
 	set_size(t, row, PC_DATA, p->stored_bytes);
 	if (p->ratio_has)
 		table_set(t, row, PC_RATIO, "%.2f", p->ratio);
@@ -283,6 +287,7 @@ struct json_object *pool_json(const struct pool *p)
 	jadd(o, "objects", json_num(p->objects));
 	jadd(o, "pages", json_num(p->pages));
 	jadd(o, "pool_bytes", json_num(p->pool_bytes));
+	jadd(o, "metadata_bytes", json_num(p->metadata_bytes));
 	jadd(o, "stored_bytes", json_num(p->stored_bytes));
 	jadd(o, "compression_ratio", jdouble(p->ratio_has, p->ratio));
 	jadd(o, "utilisation", jdouble(p->util_has, p->util));

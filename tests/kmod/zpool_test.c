@@ -225,6 +225,7 @@ static bool zt_verify(struct zpool *zp, unsigned long handle, size_t size,
 struct zt_pool {
 	struct zpool *zpool;
 	const char *name;
+	unsigned int id;
 	int (*evict)(struct zt_pool *tp, unsigned long handle);
 	struct list_head node;
 	atomic_long_t evict_calls;
@@ -268,6 +269,8 @@ static const struct zpool_ops zt_ops = {
 	.evict = zt_evict,
 };
 
+static unsigned int zt_pool_id(struct zt_pool *tp);
+
 static bool zt_pool_open(struct zt_pool *tp, const char *name, bool evictable)
 {
 	tp->name = name;
@@ -275,6 +278,7 @@ static bool zt_pool_open(struct zt_pool *tp, const char *name, bool evictable)
 				      evictable ? &zt_ops : NULL);
 	if (!tp->zpool)
 		return false;
+	tp->id = zt_pool_id(tp);
 	spin_lock(&zt_pools_lock);
 	list_add(&tp->node, &zt_pools);
 	spin_unlock(&zt_pools_lock);
@@ -314,9 +318,31 @@ static int zt_shrink(struct zt_pool *tp, unsigned int pages,
 	return ret;
 }
 
+static long zt_pool_num(unsigned int id, const char *file, const char *key);
+
+/*
+ * Pages the pool's compaction freed so far (compact's total=): a
+ * zpoolx_zsmalloc pool compacts a class by itself once its free slots
+ * add up to two zspages, evictions included; 0 for other pools.
+ */
+static long zt_compacted(struct zt_pool *tp)
+{
+	long v = tp->id ? zt_pool_num(tp->id, "compact", "total=") : 0;
+
+	return v > 0 ? v : 0;
+}
+
+/*
+ * The bytes of the pool's pages: its total size less its metadata_bytes
+ * (a zpoolx pool counts its metadata in its total size; the kernel's
+ * pools count none), so that an empty pool is 0.
+ */
 static u64 zt_size(struct zt_pool *tp)
 {
-	return zpapi.get_total_size(tp->zpool);
+	u64 total = zpapi.get_total_size(tp->zpool);
+	long meta = tp->id ? zt_pool_num(tp->id, "metadata_bytes", NULL) : 0;
+
+	return meta > 0 && meta <= total ? total - meta : total;
 }
 
 /* The line the guest script compares with the pool's sysfs counters. */
@@ -799,6 +825,20 @@ static void test_random(struct zt_set *set)
 		bytes, total);
 	zt_report(total >= bytes && total > 0,
 		  "pool total size %llu >= the %llu bytes stored", total, bytes);
+	if (set->tp.id) {
+		u64 all = zpapi.get_total_size(set->tp.zpool);
+		long pages = zt_pool_num(set->tp.id, "pages", NULL);
+		long meta = zt_pool_num(set->tp.id, "metadata_bytes", NULL);
+		long pbytes = zt_pool_num(set->tp.id, "pool_bytes", NULL);
+
+		zt_diag("random: %ld pages, %ld bytes of metadata (%ld per object)",
+			pages, meta, meta / (long)n);
+		zt_report(pages > 0 && meta > 0 &&
+			  all == ((u64)pages << PAGE_SHIFT) + meta &&
+			  pbytes == all,
+			  "total size %llu and pool_bytes %ld are the %ld pages plus metadata_bytes %ld",
+			  all, pbytes, pages, meta);
+	}
 	zt_report(!zt_set_verify(set, ZPOOL_MM_RO),
 		  "every random object reads back intact");
 
@@ -1006,6 +1046,49 @@ static void test_cross(struct zt_set *set)
 		  "total size is 0 after the page-crossing test");
 }
 
+/*
+ * zpoolx_zsmalloc: a zspage gets its pages as its slots first need them.
+ * One object of 1200 bytes (a class of 8-page zspages at the default
+ * max_zspage_pages) takes one page; sixteen take the pages they fill
+ * (their class size is at most 1/32 above 1200), not two whole chains;
+ * freed slots are reused before a page is added.
+ */
+static void test_lazy(struct zt_set *set)
+{
+	const size_t size = 1200;
+	unsigned int i, n = min(16U, set->n), fails = 0;
+	u64 size0 = zt_size(&set->tp), one, all, again;
+	/* objects may cross pages, except in one-page zspages */
+	u64 most = max(DIV_ROUND_UP(n * (size + size / 32), PAGE_SIZE),
+		       DIV_ROUND_UP(n, PAGE_SIZE / (size + size / 32)));
+
+	if (strcmp(type, "zpoolx_zsmalloc")) {
+		zt_skip("lazily populated zspages", "not zpoolx_zsmalloc");
+		return;
+	}
+	if (zt_set_alloc(set, 0, size, GFP_KERNEL))
+		fails++;
+	one = (zt_size(&set->tp) - size0) >> PAGE_SHIFT;
+	for (i = 1; i < n; i++)
+		if (zt_set_alloc(set, i, size, GFP_KERNEL))
+			fails++;
+	all = (zt_size(&set->tp) - size0) >> PAGE_SHIFT;
+	for (i = 0; i < n; i += 2)
+		zt_set_free(set, i);
+	for (i = 0; i < n; i += 2)
+		if (zt_set_alloc(set, i, size, GFP_KERNEL))
+			fails++;
+	again = (zt_size(&set->tp) - size0) >> PAGE_SHIFT;
+	zt_report(!fails && one == 1 && all <= most && again == all,
+		  "lazy zspages: 1 object of %zu bytes takes %llu page, %u take %llu (at most %llu), %u freed and allocated again %llu (%u failed)",
+		  size, one, n, all, most, n / 2, again, fails);
+	zt_report(!zt_set_verify(set, ZPOOL_MM_RO),
+		  "lazy zspages: every object reads back intact");
+	zt_set_free_all(set);
+	zt_report(zt_size(&set->tp) == 0,
+		  "total size is 0 after the lazy-zspage test");
+}
+
 /* zpoolx_zsmalloc: objects too big for a shared zspage take a page each. */
 static void test_huge(struct zt_set *set)
 {
@@ -1169,6 +1252,7 @@ static void test_shrink(void)
 	struct zt_drain d;
 	struct zt_set *set;
 	unsigned int i, r, once = 0, n = 256;
+	long compacted;
 	u64 size0;
 	int ret;
 
@@ -1185,7 +1269,9 @@ static void test_shrink(void)
 	zt_report(!zt_set_fill(set, n, 1, zt_max), "%s: %u objects allocated",
 		  t, n);
 	size0 = zt_size(&set->tp);
+	compacted = zt_compacted(&set->tp);
 	zt_drain(&set->tp, 4, 4, &d);
+	compacted = zt_compacted(&set->tp) - compacted;
 	zt_report(zt_size(&set->tp) == 0,
 		  "%s: the pool drained to 0 bytes in %lu calls (last ret %d)",
 		  t, d.calls, d.last_ret);
@@ -1195,9 +1281,9 @@ static void test_shrink(void)
 	zt_report(once == n && !set->bad,
 		  "%s: every object evicted exactly once, intact at evict time (%u of %u, %u errors)",
 		  t, once, n, set->bad);
-	zt_report(d.reclaimed << PAGE_SHIFT == size0,
-		  "%s: reclaimed pages (%lu) add up to the pool's size (%llu bytes)",
-		  t, d.reclaimed, size0);
+	zt_report((d.reclaimed + compacted) << PAGE_SHIFT == size0,
+		  "%s: reclaimed pages (%lu) and those compacted meanwhile (%ld) add up to the pool's size (%llu bytes)",
+		  t, d.reclaimed, compacted, size0);
 	zt_check_returns(&d, t);
 	zt_set_destroy(set);
 }
@@ -1210,6 +1296,7 @@ static void test_evict_failure(void)
 	struct zt_drain d;
 	struct zt_set *set;
 	struct zt_obj *o;
+	long compacted;
 	u64 size0;
 
 	set = zt_set_new("zpool_test_evfail", n, true);
@@ -1220,6 +1307,7 @@ static void test_evict_failure(void)
 	zt_report(!zt_set_fill(set, n, 1, zt_max), "%s: %u objects allocated",
 		  t, n);
 	size0 = zt_size(&set->tp);
+	compacted = zt_compacted(&set->tp);
 	for (i = 0; i < n; i += 3)
 		set->objs[i].refuse = true;
 
@@ -1263,9 +1351,10 @@ static void test_evict_failure(void)
 	zt_report(!bad && !set->bad && zt_size(&set->tp) == 0,
 		  "%s: once evict agrees, later shrinks evict every object left exactly once (%u wrong)",
 		  t, bad);
-	zt_report(reclaimed << PAGE_SHIFT == size0,
-		  "%s: reclaimed pages (%lu) add up to the pool's size (%llu bytes)",
-		  t, reclaimed, size0);
+	compacted = zt_compacted(&set->tp) - compacted;
+	zt_report((reclaimed + compacted) << PAGE_SHIFT == size0,
+		  "%s: reclaimed pages (%lu) and those compacted meanwhile (%ld) add up to the pool's size (%llu bytes)",
+		  t, reclaimed, compacted, size0);
 	zt_set_destroy(set);
 }
 
@@ -1378,6 +1467,7 @@ struct zt_stress {
 	atomic_long_t ops, allocs, frees, rewrites, nomem;
 	atomic_long_t evicted, refused, unknown, shrinks;
 	atomic_long_t compactions, migrations;
+	long migrated0;
 	atomic_t errors;
 };
 
@@ -1685,6 +1775,7 @@ static void test_stress(void)
 			st->shrinker = NULL;
 	}
 	if (zt_pool_has(st->id, "compact")) {
+		st->migrated0 = zt_pool_num(st->id, "pages_migrated", NULL);
 		st->compactor = kthread_run(zt_stress_compactor, st,
 					    "zpool_test_compact");
 		if (IS_ERR(st->compactor))
@@ -1724,11 +1815,23 @@ static void test_stress(void)
 	else
 		zt_skip("stress: shrink while the workers run",
 			"pool not evictable");
-	if (st->compactor)
+	if (st->compactor) {
+		long migrated = zt_pool_num(st->id, "pages_migrated", NULL) -
+				st->migrated0;
+
 		zt_report(atomic_long_read(&st->compactions) > 0,
 			  "%s: the pool was compacted %ld times and memory %ld times meanwhile",
 			  t, atomic_long_read(&st->compactions),
 			  atomic_long_read(&st->migrations));
+		if (zt_pool_num(st->id, "movable", NULL) == 1)
+			zt_report(atomic_long_read(&st->migrations) > 0 &&
+				  migrated > 0,
+				  "%s: the kernel's compaction migrated %ld pool pages meanwhile",
+				  t, migrated);
+		else
+			zt_report(migrated == 0,
+				  "%s: pool not movable: none of its pages migrated", t);
+	}
 	zt_report(zt_size(&st->tp) == 0,
 		  "%s: total size is 0 after freeing everything", t);
 	if (hold) {
@@ -1841,6 +1944,7 @@ static void zt_run(void)
 	test_gfp(set);
 	test_cross(set);
 	test_huge(set);
+	test_lazy(set);
 	zt_set_destroy(set);
 	test_compaction();
 	test_migration();

@@ -13,10 +13,12 @@ expect 0 '^zswap: +enabled, compressor lz4, zpool zpoolx_zsmalloc, max_pool_perc
 	grep -qE '^rejects: +reclaim_fail 0, alloc_fail 0, kmemcache_fail 0, compress_poor 2$' <<<"$OUT" &&
 	grep -qE '^zpoolx: +version 0\.1\.0, backends zpoolx_zbud zpoolx_zsmalloc, parameters max_zspage_pages=4 movable=Y$' <<<"$OUT" &&
 	grep -qE '^memory: +total 2G, available 1000M, swap used 10M of 1024M, pressure some 1\.50% full 0\.20% \(avg10\)$' <<<"$OUT" &&
-	grep -qE '^ID BACKEND +STATE +STORED OBJECTS POOLSIZE DATA RATIO +UTIL WRITTEN REJECTS$' <<<"$OUT" &&
+	grep -qE '^ID BACKEND +STATE +STORED OBJECTS POOLSIZE METADATA DATA RATIO +UTIL WRITTEN REJECTS$' <<<"$OUT" &&
+	grep -qE '^ +1 zbud +active +- +1500 +3\.9M +2K +3\.5M +1\.50 +90\.0% +9 +-$' <<<"$OUT" &&
+	grep -qE '^ +2 zsmalloc +active +3000 +3000 +3\.9M +24K +3\.5M +3\.00 +90\.0% +9 +2$' <<<"$OUT" &&
 	grep -qE '^SWAP +TYPE +SIZE USED PRIO$' <<<"$OUT" &&
 	grep -qE '^/dev/vda +partition +1024M +10M +-2$' <<<"$OUT" && [ -z "$ERR" ]
-tap $? "status: zswap, counters, zpoolx, memory, pool table, swap table"
+tap $? "status: zswap, counters, zpoolx, memory, pool table (with METADATA), swap table"
 
 run --root "$T"
 OUT2=$OUT
@@ -42,9 +44,16 @@ run --root "$T" --raw --bytes -o ID,POOLSIZE,DATA
 expect 0 && [ "$(field 2 2)" = 4096000 ] && [ "$(field 2 3)" = 3686400 ]
 tap $? "--bytes prints sizes in bytes"
 
+run --root "$T" --raw --bytes -o ID,PAGES,METADATA,POOLSIZE
+expect 0 '^ID PAGES METADATA POOLSIZE$' &&
+	[ "$(field 1 2)" = 1000 ] && [ "$(field 1 3)" = 2048 ] && [ "$(field 1 4)" = 4098048 ] &&
+	[ "$(field 2 2)" = 994 ] && [ "$(field 2 3)" = 24576 ] && [ "$(field 2 4)" = 4096000 ] &&
+	[ "$(field 2 4)" = $(( $(field 2 2) * 4096 + $(field 2 3) )) ]
+tap $? "METADATA: metadata_bytes; POOLSIZE is pages * 4096 plus it"
+
 run --root "$T" --raw -o +TYPE,NAME
-expect 0 '^ID BACKEND STATE STORED OBJECTS POOLSIZE DATA RATIO UTIL WRITTEN REJECTS TYPE NAME$' &&
-	[ "$(field 2 12)" = zpoolx_zsmalloc ] && [ "$(field 2 13)" = zswap ]
+expect 0 '^ID BACKEND STATE STORED OBJECTS POOLSIZE METADATA DATA RATIO UTIL WRITTEN REJECTS TYPE NAME$' &&
+	[ "$(field 2 13)" = zpoolx_zsmalloc ] && [ "$(field 2 14)" = zswap ]
 tap $? "-o +LIST adds columns to the defaults"
 
 run --root "$T" --raw -o id,Backend
@@ -52,14 +61,15 @@ expect 0 '^ID BACKEND$'
 tap $? "-o column names are case-insensitive"
 
 run --root "$T" --raw --output-all
-expect 0 '^ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE DATA RATIO UTIL WRITTEN REJECTS EVICTS EVICTFAIL RECLAIMED ALLOCFAIL WBTOTAL COMPACTED$' &&
-	[ "$(field 2 16)" = 10 ] && [ "$(field 2 17)" = 1 ] && [ "$(field 2 18)" = 5 ] &&
-	[ "$(field 2 19)" = 0 ] && [ "$(field 2 20)" = 5 ] && [ "$(field 2 21)" = 10 ] &&
-	[ "$(field 1 21)" = - ]
+expect 0 '^ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE METADATA DATA RATIO UTIL WRITTEN REJECTS EVICTS EVICTFAIL RECLAIMED ALLOCFAIL WBTOTAL COMPACTED$' &&
+	[ "$(field 2 11)" = 24K ] &&
+	[ "$(field 2 17)" = 10 ] && [ "$(field 2 18)" = 1 ] && [ "$(field 2 19)" = 5 ] &&
+	[ "$(field 2 20)" = 0 ] && [ "$(field 2 21)" = 5 ] && [ "$(field 2 22)" = 10 ] &&
+	[ "$(field 1 22)" = - ]
 tap $? "--output-all: every column, counters from the pool files"
 
 run --root "$T" -o ID,FROB
-expect_error 2 "-o: unknown column 'FROB'; valid columns: ID, BACKEND, TYPE, NAME, STATE, CURRENT, STORED, OBJECTS, PAGES, POOLSIZE, DATA, RATIO, UTIL, WRITTEN, REJECTS, EVICTS, EVICTFAIL, RECLAIMED, ALLOCFAIL, WBTOTAL, COMPACTED$"
+expect_error 2 "-o: unknown column 'FROB'; valid columns: ID, BACKEND, TYPE, NAME, STATE, CURRENT, STORED, OBJECTS, PAGES, POOLSIZE, METADATA, DATA, RATIO, UTIL, WRITTEN, REJECTS, EVICTS, EVICTFAIL, RECLAIMED, ALLOCFAIL, WBTOTAL, COMPACTED$"
 tap $? "-o with an unknown column: exit 2, lists the valid ones"
 
 run --root "$T" -o ID,,STATE
@@ -100,8 +110,13 @@ expect 0 && jq -e '
 	.zpoolx.parameters == {"max_zspage_pages": "4", "movable": "Y"} and
 	(.zpoolx.pools | length) == 2 and
 	.zpoolx.pools[0].id == 1 and .zpoolx.pools[0].current == false and
-	.zpoolx.pools[0].stored_pages == null and .zpoolx.pools[0].compression_ratio == 1.5 and
+	.zpoolx.pools[0].stored_pages == null and
+	.zpoolx.pools[0].compression_ratio == (1500 * 4096 / 4098048) and
+	.zpoolx.pools[0].pages == 1000 and .zpoolx.pools[0].metadata_bytes == 2048 and
+	.zpoolx.pools[0].pool_bytes == 4098048 and
 	.zpoolx.pools[0].compact == null and
+	.zpoolx.pools[1].pages == 994 and .zpoolx.pools[1].metadata_bytes == 24576 and
+	.zpoolx.pools[1].pool_bytes == 4096000 and
 	.zpoolx.pools[1].current == true and .zpoolx.pools[1].stored_pages == 3000 and
 	.zpoolx.pools[1].compression_ratio == 3 and .zpoolx.pools[1].utilisation == 0.9 and
 	.zpoolx.pools[1].rejects == 2 and .zpoolx.pools[1].evictable == true and
@@ -111,7 +126,7 @@ expect 0 && jq -e '
 	.swap[0].used_bytes == 10240 * 1024 and .swap[0].priority == -2 and
 	.memory.total_bytes == 2048000 * 1024 and .memory.pressure.some_avg10 == 1.5 and
 	.memory.pressure.full_avg10 == 0.2' <<<"$OUT" >/dev/null
-tap $? "--json: zswap, debugfs counters, zpoolx, pools, swap, memory"
+tap $? "--json: zswap, debugfs counters, zpoolx, pools (metadata_bytes), swap, memory"
 
 w "$T/sys/kernel/zpoolx/pools/1/buddied_pages" 7
 w "$T/sys/kernel/zpoolx/pools/1/unbuddied_pages" 3
@@ -161,6 +176,33 @@ run --root "$T" --json
 expect 0 && jq -e '.zswap.debugfs == null and .zswap.stored_pages == 3000 and
 	.zswap.pool_total_size == 4000 * 1024 and .zpoolx.pools[1].rejects == null' <<<"$OUT" >/dev/null
 tap $? "no debugfs: --json has debugfs null, stored pages from meminfo"
+
+# a module older than metadata_bytes: no such file, pool_bytes = pages only
+T=$(newtree)
+oldmodule "$T"
+run --root "$T" --raw --bytes -o ID,PAGES,METADATA,POOLSIZE,UTIL
+expect 0 '^ID PAGES METADATA POOLSIZE UTIL$' && [ -z "$ERR" ] &&
+	[ "$(field 1 3)" = - ] && [ "$(field 1 4)" = 4096000 ] &&
+	[ "$(field 2 3)" = - ] && [ "$(field 2 4)" = 4071424 ] && [ "$(field 2 5)" = 90.5% ]
+tap $? "a module without metadata_bytes: METADATA unknown (-), POOLSIZE the pages, no warning"
+
+run --root "$T" status
+expect 0 '^ID BACKEND +STATE +STORED OBJECTS POOLSIZE METADATA DATA' && [ -z "$ERR" ] &&
+	grep -qE '^ +2 zsmalloc +active +3000 +3000 +3\.9M +- +3\.5M ' <<<"$OUT"
+tap $? "a module without metadata_bytes: status exits 0, METADATA shown as -"
+
+run --root "$T" --json
+expect 0 && [ -z "$ERR" ] && jq -e '
+	all(.zpoolx.pools[]; has("metadata_bytes") and .metadata_bytes == null) and
+	.zpoolx.pools[1].pool_bytes == 4071424 and .zpoolx.pools[1].backend_files == {}' <<<"$OUT" >/dev/null
+tap $? "a module without metadata_bytes: --json metadata_bytes null, not 0"
+
+T=$(newtree)
+w "$T/sys/kernel/zpoolx/pools/2/metadata_bytes" 24K
+run --root "$T" --raw -o ID,METADATA,POOLSIZE
+expect 0 && [ "$(field 2 2)" = - ] && [ "$(field 2 3)" = 3.9M ] &&
+	grep -q "warning: .*/pools/2/metadata_bytes: unexpected content '24K' (expected a number)" <<<"$ERR"
+tap $? "a malformed metadata_bytes: a warning, METADATA unknown"
 
 # module not loaded
 T=$(newtree)

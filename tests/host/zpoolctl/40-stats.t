@@ -10,13 +10,13 @@ BEFORE=$(snapshot "$T")
 
 run --root "$T" stats 2
 expect 0 '^pool 2: zsmalloc \(zpoolx_zsmalloc\), creator zswap, active, zswap stores into it$' &&
-	grep -qE '^  pages 1000 \(3\.9M\), objects 3000, stored 3\.5M, utilisation 90\.0%, ratio 3\.00$' <<<"$OUT" &&
+	grep -qE '^  pages 994, pool 3\.9M \(metadata 24K\), objects 3000, stored 3\.5M, utilisation 90\.0%, ratio 3\.00$' <<<"$OUT" &&
 	grep -qE '^  alloc_failures 0, evict_attempted 10, evict_succeeded 9, evict_failed 1, reclaimed_pages 5$' <<<"$OUT" &&
 	grep -qE '^  writeback: last request 8 pages, 5 freed, 5 freed in total$' <<<"$OUT" &&
 	grep -qE '^  compact: last run freed 3 pages, 10 in total$' <<<"$OUT" &&
 	grep -qE '^SIZE ZSPG_PAGES ZSPG_OBJS ALLOCATED USED PAGES FULL ALMOST_FULL ALMOST_EMPTY EMPTY +UTIL$' <<<"$OUT" &&
 	grep -qE '^4 classes, 220 pages, 964 objects, ' <<<"$OUT" && [ -z "$ERR" ]
-tap $? "stats on a zsmalloc pool: counters, class table, totals"
+tap $? "stats on a zsmalloc pool: counters (pool size with its metadata), class table, totals"
 
 [ "$(awk '/^SIZE/ { t = 1; next } t && NF == 11 { print $1 }' <<<"$OUT" | tr '\n' ' ')" = "32 208 1024 4096 " ]
 tap $? "classes sorted by size as numbers"
@@ -43,6 +43,7 @@ tap $? "stats -o with an unknown column: exit 2, lists the class columns"
 
 run --root "$T" stats 2 --json
 expect 0 && jq -e '.pool.id == 2 and .pool.backend == "zsmalloc" and .pool.current == true and
+	.pool.pages == 994 and .pool.metadata_bytes == 24576 and .pool.pool_bytes == 4096000 and
 	(.classes | length) == 4 and (.classes | map(.size)) == [32, 208, 1024, 4096] and
 	.classes[2] == {"size": 1024, "objs_per_zspage": 4, "pages_per_zspage": 1,
 		"objs_allocated": 800, "objs_used": 790, "pages_used": 200, "zspages_full": 190,
@@ -55,6 +56,7 @@ w "$T/$PD/1/unbuddied_pages" 3
 w "$T/$PD/1/reclaiming_pages" 0
 run --root "$T" stats 1
 expect 0 '^pool 1: zbud \(zpoolx_zbud\), creator zswap, active$' &&
+	grep -qx '  pages 1000, pool 3.9M (metadata 2K), objects 3000, stored 3.5M, utilisation 90.0%, ratio 3.00' <<<"$OUT" &&
 	grep -qx '  backend: buddied_pages 7, reclaiming_pages 0, unbuddied_pages 3' <<<"$OUT" &&
 	grep -qx 'no size classes: the zbud backend stores two objects per page in 64-byte chunks' <<<"$OUT" &&
 	! grep -q '^  compact:' <<<"$OUT"
@@ -67,6 +69,19 @@ rm "$T/$PD/1/buddied_pages" "$T/$PD/1/unbuddied_pages" "$T/$PD/1/reclaiming_page
 
 [ "$BEFORE" = "$(snapshot "$T")" ]
 tap $? "stats reads only: the tree is unchanged"
+
+run --root "$T" stats 2 --bytes
+expect 0 '^  pages 994, pool 4096000 \(metadata 24576\), objects 3000, stored 3686400, '
+tap $? "stats --bytes: pool and metadata in bytes"
+
+T=$(newtree)
+oldmodule "$T"
+run --root "$T" stats 2
+expect 0 '^  pages 994, pool 3\.9M \(metadata unknown\), objects 3000, stored 3\.5M, utilisation 90\.5%, ratio 3\.02$' && [ -z "$ERR" ]
+tap $? "stats on a module without metadata_bytes: metadata unknown, no warning"
+run --root "$T" stats 2 --json
+expect 0 && jq -e '.pool | has("metadata_bytes") and .metadata_bytes == null and .pool_bytes == 4071424' <<<"$OUT" >/dev/null
+tap $? "stats --json on a module without metadata_bytes: metadata_bytes null"
 
 T=$(newtree)
 rm -r "$T/$PD/2/classes"/*

@@ -4,7 +4,9 @@
 
 PD=sys/kernel/zpoolx/pools
 T=$(newtree)
-# limit = MemTotal 2048000 kB * 20% = 419430400 bytes; pool 2 at half of it
+# limit = MemTotal 2048000 kB * 20% = 419430400 bytes; pool 2 at half of
+# it (pages * 4096 + its 24576 bytes of metadata)
+w "$T/$PD/2/pages" 51194
 w "$T/$PD/2/pool_bytes" 209715200
 
 run --root "$T" top --iterations 3 --interval 0.01
@@ -50,6 +52,7 @@ tap $? "top: pages written back per second between frames (100 in about 2 s, got
 
 T=$(newtree)
 rm "$T/proc/meminfo"
+w "$T/$PD/2/pages" 1994
 w "$T/$PD/2/pool_bytes" 8192000
 run --root "$T" top --iterations 1 -i 0.01
 line=$(grep '^ *1 zbud' <<<"$OUT")

@@ -32,7 +32,7 @@ for o in $OPTS; do grep -qE "^\\.(B|BI|BR) .*$o( |$)" <<<"$mantext" || missing="
 tap $? "the man page documents every option${missing:+ (missing:$missing)}"
 
 missing=
-for c in ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE DATA RATIO UTIL WRITTEN REJECTS \
+for c in ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE METADATA DATA RATIO UTIL WRITTEN REJECTS \
 	 EVICTS EVICTFAIL RECLAIMED ALLOCFAIL WBTOTAL COMPACTED SIZE ZSPG_PAGES ZSPG_OBJS ALLOCATED USED \
 	 FULL ALMOST_FULL ALMOST_EMPTY EMPTY WASTE; do
 	grep -qw -- "$c" <<<"$mantext" || missing="$missing $c"
@@ -70,8 +70,14 @@ tap $? "completion: pool ids from the --root tree"
 [ "$(complete_line "zpoolctl --root $T set-compressor f")" = fancyzip ]
 tap $? "completion: compressors from /proc/crypto"
 [ "$(complete_line 'zpoolctl -o +PO')" = +POOLSIZE ] &&
+	[ "$(complete_line 'zpoolctl -o POOLSIZE,ME')" = POOLSIZE,METADATA ] &&
 	[ "$(complete_line 'zpoolctl stats 2 -o SIZE,WA')" = SIZE,WASTE ]
 tap $? "completion: -o columns, for status and for stats"
+run --root "$T" -o FROB
+valid=$(sed -n 's/.*valid columns: //p' <<<"$ERR" | tr -d ',')
+compl=$(sed -n 's/^[[:space:]]*local pool_cols="\(.*\)"$/\1/p' "$COMPL")
+[ -n "$valid" ] && [ "$valid" = "$compl" ]
+tap $? "completion: the pool columns are zpoolctl's (${compl:-none found})"
 [ "$(complete_line 'zpoolctl --ou' | tr '\n' ' ')" = "--output --output-all " ]
 tap $? "completion: options"
 

@@ -96,16 +96,23 @@ w() { # w FILE CONTENT: write a fake file, creating directories
 	printf '%s\n' "$2" >"$1"
 }
 
-# mkpool ROOT ID BACKEND [NAME]: a pool directory as core.c makes it
+# mkpool ROOT ID BACKEND [NAME]: a pool directory as core.c makes it.
+# pool_bytes is pages * 4096 + metadata_bytes (zpool's total_size): zbud's
+# metadata is its pool structure (a 2 KiB slab object), zsmalloc's also its
+# classes, per-CPU buffers, zspage records and handles; the zsmalloc pool
+# has 994 pages so that its pool_bytes stays 4096000.
 mkpool() {
 	local d=$1/sys/kernel/zpoolx/pools/$2 be=$3 name=${4:-zswap}
+	local pages=1000 meta=2048
+	[ "$be" = zsmalloc ] && pages=994 meta=24576
 	w "$d/backend" "$be"
 	w "$d/type" "zpoolx_$be"
 	w "$d/name" "$name"
 	w "$d/state" active
 	w "$d/evictable" 1
-	w "$d/pages" 1000
-	w "$d/pool_bytes" 4096000
+	w "$d/pages" "$pages"
+	w "$d/metadata_bytes" "$meta"
+	w "$d/pool_bytes" $((pages * 4096 + meta))
 	w "$d/objects" 3000
 	w "$d/stored_bytes" 3686400
 	w "$d/alloc_failures" 0
@@ -120,6 +127,16 @@ mkpool() {
 		mkclass "$d" 1024 4 1 800 790 200 190 5 3 2
 		mkclass "$d" 4096 1 1 10 10 10 10 0 0 0
 	fi
+}
+
+# oldmodule ROOT: the pools as a module without metadata_bytes shows them:
+# no such file, pool_bytes the pages alone
+oldmodule() {
+	local d
+	for d in "$1"/sys/kernel/zpoolx/pools/*/; do
+		rm -f "$d/metadata_bytes"
+		w "$d/pool_bytes" $(($(<"$d/pages") * 4096))
+	done
 }
 
 # mkclass POOLDIR SIZE OBJS/ZSPAGE PAGES/ZSPAGE ALLOC USED PAGES FULL AFULL AEMPTY EMPTY
@@ -239,6 +256,67 @@ refused_on() { # refused_on TREE ARGS...
 tap_end() {
 	echo "1..$T_NUM"
 	[ "$T_FAILED" -eq 0 ]
+}
+
+# The runners source every *.t file into their own shell (one numbering,
+# one set of helpers), each as
+#
+#	t_begin FILE || continue
+#	source FILE
+#	t_end
+#
+# and call t_stopped first thing in their EXIT trap, so that a file that
+# does not run to its end fails the lane instead of just reporting fewer
+# tests:
+#   - t_begin checks FILE with bash -n first: a syntax error is a failing
+#     test naming the file and the line, and the file is not run (sourced,
+#     it would run up to the error, silently skip the rest and return);
+#   - from t_begin to t_end T_FILE names the file being run: a shell that
+#     exits in between (exit in the file or in a helper, set -e, set -u,
+#     ${X:?}) is a file that stopped early, and t_stopped reports it as a
+#     failing test with the exit status and the last test number seen;
+#   - t_end is the file's natural end, marked "# FILE: done, N tests".
+T_FILE=
+T_FILE_FIRST=1
+
+# t_notok DESC: a failing test of the runner's own (no OUT/ERR dump)
+t_notok() {
+	T_NUM=$((T_NUM + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_NUM - $*"
+}
+
+t_begin() { # t_begin FILE
+	local name=${1##*/} line
+	T_FILE=
+	echo "# $name"
+	if ! bash -n "$1" 2>"$WORK/bash-n.err"; then
+		line=$(sed -n 's/^.*: line \([0-9][0-9]*\): .*$/\1/p' "$WORK/bash-n.err" | head -n 1)
+		t_notok "$name: syntax error at line ${line:-?} (bash -n), not run"
+		sed 's/^/#   /' "$WORK/bash-n.err"
+		return 1
+	fi
+	T_FILE=$name
+	T_FILE_FIRST=$((T_NUM + 1))
+}
+
+t_end() {
+	echo "# $T_FILE: done, $((T_NUM - T_FILE_FIRST + 1)) tests"
+	T_FILE=
+}
+
+# t_stopped STATUS: in the EXIT trap, with the status the shell is exiting
+# with; if a file was being run, reports it and the plan, and returns 0
+# (the trap must then exit non-zero), else returns 1
+t_stopped() {
+	local name=$T_FILE last=$T_NUM
+	[ -n "$name" ] || return 1
+	T_FILE=
+	t_notok "$name stopped early: the shell exited with status $1 after test" \
+		"$last (the last test seen, $((last - T_FILE_FIRST + 1)) of them from" \
+		"this file); the rest of $name did not run"
+	echo "1..$T_NUM"
+	return 0
 }
 
 # fake_kernel FILE BEFORE AFTER: turn a pool's control file into a FIFO

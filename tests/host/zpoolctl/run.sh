@@ -27,14 +27,21 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zpoolctl-test.XXXXXX")
 chmod 755 "$WORK"	# the root-check tests run the binary as nobody
 cleanup() {
+	local rc=$?
+	set +e	# a .t file may have set it
+	# a .t file that made the shell exit: a failing test, a failing lane
+	t_stopped "$rc" && [ "$rc" = 0 ] && rc=1
 	chmod -R u+rwX "$WORK" 2>/dev/null
 	rm -rf "$WORK"
+	exit "$rc"
 }
 trap cleanup EXIT
 
+# each file checked with bash -n, and run to its end (lib.sh's t_begin)
 for t in "$HERE"/[0-9]*.t; do
-	echo "# $(basename "$t")"
+	t_begin "$t" || continue
 	# shellcheck source=/dev/null
 	source "$t"
+	t_end
 done
 tap_end

@@ -90,8 +90,26 @@ if [ -f "$TRACES/vm-hog-256M.jsonl" ]; then
 		"vm-hog-256M (recorded in a guest under a memory hog): $n writeback decisions"
 fi
 
-# --- bad traces are refused with the line and the reason
+# --- metadata_bytes: a pool's size is its pages and its metadata, as zswap
+# counts it.  22800 pages (89.1M) are under the high watermark (89.3M of the
+# 99.2M limit of a 512 MiB device); with 400000 bytes of metadata above it.
 mkdir -p "$WORK/tr"
+printf '{"t":0,"mem_total_kb":507904,"max_pool_percent":20,"zpool":"zpoolx_zsmalloc","pools":[{"id":1,"backend":"zsmalloc","pages":22800,"metadata_bytes":400000,"objects":60000,"stored_bytes":80000000}]}\n' >"$WORK/tr/meta"
+zrun --replay "$WORK/tr/meta" --config "$(cfg meta '{}')"
+tap $( { [ "$RC" = 0 ] && no_sanitizer_report &&
+	grep -qF "t=0 writeback pool=1 pages=2582: zswap pools hold 89.4M > high watermark 89.3M" <<<"$OUT" &&
+	grep -qF "summary: snapshots=1 writeback=1 writeback_pages=2582 " <<<"$OUT"; }; echo $?) \
+	"--replay: metadata_bytes counts towards the pool's size (22800 pages + 400000 bytes > high watermark)"
+sed 's/"metadata_bytes":400000,//' "$WORK/tr/meta" >"$WORK/tr/meta0"
+zrun --replay "$WORK/tr/meta0" --config "$WORK/meta.json"
+tap $( { [ "$RC" = 0 ] && grep -qF "summary: snapshots=1 writeback=0 writeback_pages=0 " <<<"$OUT"; }; echo $?) \
+	"--replay: a trace without metadata_bytes (an older module) is the pages alone: under the watermark"
+printf '{"t":0,"pools":[{"id":1,"metadata_bytes":-1}]}\n' >"$WORK/tr/meta-bad"
+zrun --replay "$WORK/tr/meta-bad"
+tap $( { [ "$RC" = 2 ] && grep -qF "$WORK/tr/meta-bad:1: metadata_bytes: expected an integer >= 0" <<<"$ERR"; }; echo $?) \
+	"--replay: a negative metadata_bytes is refused"
+
+# --- bad traces are refused with the line and the reason
 printf '{"t":0}\nnot json\n' >"$WORK/tr/a"
 zrun --replay "$WORK/tr/a"
 tap $( { [ "$RC" = 2 ] && grep -qF "$WORK/tr/a:2: expected one JSON object a line" <<<"$ERR"; }; echo $?) "--replay: a line that is not JSON: refused with its number"

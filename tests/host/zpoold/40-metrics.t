@@ -52,6 +52,13 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		m 'zpoolx_pool_compacted_pages_total{pool="2"} 10' &&
 		! grep -q 'zpoolx_pool_compacted_pages_total{pool="1"}' "$WORK/m1.txt"; }; echo $?) \
 		"per-pool gauges and counters; compaction only where the backend has it"
+	tap $( { m '# HELP zpoolx_pool_metadata_bytes bytes the pool holds outside its pages (pool structure, classes, per-CPU buffers, zspage records, handles), included in zpoolx_pool_bytes' &&
+		m '# TYPE zpoolx_pool_metadata_bytes gauge' &&
+		m 'zpoolx_pool_metadata_bytes{pool="1"} 2048' && m 'zpoolx_pool_metadata_bytes{pool="2"} 24576' &&
+		m 'zpoolx_pool_bytes{pool="1"} 4098048' && m 'zpoolx_pool_pages{pool="2"} 994' &&
+		grep -qxE '# HELP zpoolx_pool_bytes .*metadata.*' "$WORK/m1.txt" &&
+		[ "$(grep -A3 -x '# TYPE zpoolx_pool_bytes gauge' "$WORK/m1.txt" | sed -n 4p)" = '# HELP zpoolx_pool_metadata_bytes bytes the pool holds outside its pages (pool structure, classes, per-CPU buffers, zspage records, handles), included in zpoolx_pool_bytes' ]; }; echo $?) \
+		"zpoolx_pool_metadata_bytes per pool, right after zpoolx_pool_bytes, whose HELP says it includes the metadata"
 	tap $( { m 'zpoolx_class_used_objects{pool="2",size="1024"} 790' &&
 		m 'zpoolx_class_pages{pool="2",size="4096"} 10' &&
 		m 'zpoolx_class_zspages{pool="2",size="1024",fullness="almost_full"} 5' &&
@@ -67,6 +74,23 @@ if start_daemon "$t" '"interval_ms": 200'; then
 	stop_checked "zpoold stops on SIGTERM with exit 0"
 else
 	not_started
+fi
+
+# a module without metadata_bytes: the family is left out, not 0
+t=$(newtree)
+oldmodule "$t"
+if start_daemon "$t" '"interval_ms": 200'; then
+	get "http://127.0.0.1:$PORT/metrics"
+	printf '%s\n' "$OUT" >"$WORK/m3.txt"
+	promtool check metrics <"$WORK/m3.txt" >"$WORK/promtool.out" 2>&1
+	tap $? "a module without metadata_bytes: valid for promtool$(sed 's/^/; /' "$WORK/promtool.out" | tr -d '\n' | head -c 300)"
+	tap $( { ! grep -q 'zpoolx_pool_metadata_bytes' "$WORK/m3.txt" &&
+		grep -qxF 'zpoolx_pool_bytes{pool="2"} 4071424' "$WORK/m3.txt" &&
+		! grep -q 'warning' "$DLOG"; }; echo $?) \
+		"a module without metadata_bytes: no zpoolx_pool_metadata_bytes, pool_bytes the pages, no warning"
+	stop_checked "zpoold on a module without metadata_bytes stops with exit 0"
+else
+	not_started "on a module without metadata_bytes"
 fi
 
 # a poorer system: no debugfs, no PSI, no zpoolx, odd label values

@@ -9,7 +9,8 @@
 fulltree() {
 	local t
 	t=$(newtree)
-	w "$t/sys/kernel/zpoolx/pools/2/pages" 100000
+	# 99994 pages and 24576 bytes of metadata (mkpool's): 409600000 bytes
+	w "$t/sys/kernel/zpoolx/pools/2/pages" 99994
 	w "$t/sys/kernel/zpoolx/pools/2/pool_bytes" 409600000
 	w "$t/sys/kernel/zpoolx/pools/2/stored_bytes" 368640000
 	w "$t/sys/kernel/zpoolx/pools/2/objects" 300000
@@ -42,7 +43,7 @@ tap $( { [ "$RC" = 0 ] && [ "$before" = "$(snapshot "$t")" ]; }; echo $?) "dry_r
 
 # compaction of a sparse zsmalloc pool, and a write that fails
 t=$(newtree)
-w "$t/sys/kernel/zpoolx/pools/2/pages" 2000
+w "$t/sys/kernel/zpoolx/pools/2/pages" 1994
 w "$t/sys/kernel/zpoolx/pools/2/pool_bytes" 8192000
 w "$t/sys/kernel/zpoolx/pools/2/stored_bytes" 2000000
 zrun --foreground --no-bpf --root "$t" --config "$c" --cycles 1
@@ -152,8 +153,9 @@ zrun --foreground --no-bpf --root "$t" --config "$c" --cycles 2 --dry-run --reco
 n=$(grep -c . "$WORK/rec.jsonl")
 zrun --replay "$WORK/rec.jsonl" --config "$c"
 tap $( { [ "$n" = 2 ] && grep -q '^t=0[.0-9]* writeback pool=1 pages=1000:' <<<"$OUT" &&
+	[ "$(grep -c '"pages":99994,"metadata_bytes":24576,' "$WORK/rec.jsonl")" = 2 ] &&
 	grep -q 'summary: snapshots=2 writeback=4 writeback_pages=16384' <<<"$OUT"; }; echo $?) \
-	"--record writes one snapshot a cycle; --replay of it takes the same decisions"
+	"--record writes one snapshot a cycle (metadata_bytes too); --replay of it takes the same decisions"
 c6=$(cfg recbad '{ "metrics": { "enabled": false } }')
 zrun --foreground --no-bpf --root "$t" --config "$c6" --cycles 1 --record /nonexistent/dir/x
 tap $( { [ "$RC" = 2 ] && grep -q -- '--record: cannot open /nonexistent/dir/x: No such file or directory' <<<"$ERR"; }; echo $?) \

@@ -34,14 +34,22 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zpoold-test.XXXXXX")
 cleanup() {
+	local rc=$?
+	set +e	# a .t file may have set it
+	# a .t file that made the shell exit: a failing test, a failing lane
+	t_stopped "$rc" && [ "$rc" = 0 ] && rc=1
 	stop_daemon
 	rm -rf "$WORK"
+	exit "$rc"
 }
 trap cleanup EXIT
 
+# each file checked with bash -n, and run to its end (the TAP helpers'
+# t_begin, tests/host/zpoolctl/lib.sh)
 for t in "$HERE"/[0-9]*.t; do
-	echo "# $(basename "$t")"
+	t_begin "$t" || continue
 	# shellcheck source=/dev/null
 	source "$t"
+	t_end
 done
 tap_end

@@ -17,11 +17,13 @@ type=zpoolx_zbud
 
 # zbud's own files of a held pool
 zbud_pool_checks() { # NAME DIR
-	local name=$1 dir=$2 pages
-	pages=$(val "$dir" pages)
-	check "pool $name: backend, type, state, evictable, pool_bytes" \
+	local name=$1 dir=$2 pages meta
+	pages=$(val "$dir" pages) meta=$(val "$dir" metadata_bytes)
+	check "pool $name: metadata_bytes is its pool structure (0 < $meta < 4096)" \
+		test "$meta" -gt 0 -a "$meta" -lt 4096
+	check "pool $name: backend, type, state, evictable, pool_bytes (pages + metadata)" \
 		pool_matches "$dir" backend=zbud type=$type state=active \
-		evictable=1 pool_bytes=$((pages * pagesize))
+		evictable=1 pool_bytes=$((pages * pagesize + meta))
 	check "pool $name: unbuddied + buddied = pages, none under reclaim" \
 		test "$(($(val "$dir" unbuddied_pages) + $(val "$dir" buddied_pages)))" = "$pages" \
 		-a "$(val "$dir" reclaiming_pages)" = 0

@@ -56,7 +56,11 @@ classes_ok() {
 			if ($1 != $2) bad("size " $2)
 			if ($4 < 1 || $4 > max) bad("pages_per_zspage " $4)
 			if ($3 * $2 > $4 * psz) bad($3 " x " $2 " > " $4 " pages")
-			if ($5 % $3) bad("objs_allocated " $5)
+			# zspages get their pages as slots first need them
+			z = $8 + $9 + $10 + $11
+			if ($5 > z * $3) bad("objs_allocated " $5 " > " z " zspages")
+			if ($7 > z * $4) bad("pages_used " $7 " > " z " zspages")
+			if ($5 * $2 > $7 * psz) bad("objs_allocated " $5 " x " $2 " > " $7 " pages")
 			if ($6 > $5) bad("objs_used " $6 " > " $5)
 			if ($4 > 1) long++
 			if ($1 == psz) huge = 1
@@ -72,11 +76,14 @@ classes_ok() {
 
 # zsmalloc's own files of a held pool
 zsmalloc_pool_checks() { # NAME DIR
-	local name=$1 dir=$2 pages f
-	pages=$(val "$dir" pages)
-	check "pool $name: backend, type, state, evictable, pool_bytes, max_zspage_pages, movable" \
+	local name=$1 dir=$2 pages meta objs f
+	pages=$(val "$dir" pages) meta=$(val "$dir" metadata_bytes) objs=$(val "$dir" objects)
+	# a handle (16 bytes) per object, the pool and its classes (some KiB)
+	check "pool $name: metadata_bytes $meta counts a handle per object ($objs) and the pool" \
+		test "$meta" -gt $((objs * 16 + 4096))
+	check "pool $name: backend, type, state, evictable, pool_bytes (pages + metadata), max_zspage_pages, movable" \
 		pool_matches "$dir" backend=zsmalloc type=$type state=active \
-		evictable=1 pool_bytes=$((pages * pagesize)) max_zspage_pages=8 movable=1
+		evictable=1 pool_bytes=$((pages * pagesize + meta)) max_zspage_pages=8 movable=1
 	check "pool $name: per-class directories are consistent" classes_ok "$dir" 8
 	check "pool $name: classes' pages_used add up to pages, objs_used to objects" \
 		test "$(class_sum "$dir" 7)" = "$pages" -a \
