@@ -17,9 +17,9 @@
  *   create():  allocate the backend pool, zpoolx_pool_init(), set up,
  *              zpoolx_pool_publish()  (now visible in sysfs)
  *   destroy(): zpoolx_pool_unpublish() (waits for running sysfs handlers,
- *              so ->reclaim and ->compact can no longer be entered from
- *              sysfs), tear down, zpoolx_pool_put()  (the last put calls
- *              ->free)
+ *              so zpoolx_reclaim() and ->compact can no longer be entered
+ *              from sysfs), tear down, zpoolx_pool_put()  (the last put
+ *              calls ->free)
  *
  * Counters: each backend keeps the zpoolx_pool counters up to date with
  * the helpers below; they are plain atomics, read without locks by sysfs.

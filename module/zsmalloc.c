@@ -88,21 +88,25 @@
  *   present.
  *
  * Handles
- *   A handle is the address of a struct zsx_handle (16 bytes, from the
- *   module's kmem_cache "zpoolx_zs_handle") that says where the object is
- *   now: its zspage and slot.  Compaction moves an object by rewriting
- *   that record under pool->lock, migration replaces a page of the
- *   zspage; neither changes the handle, so handles stay valid while
- *   objects move.
+ *   A handle is the address of a struct zsx_handle, one word from the
+ *   module's kmem_cache "zpoolx_zs_handle", that says where the object
+ *   starts now: the pfn of the page holding its first byte and the offset
+ *   in that page.  The page leads to the zspage (->private), its place in
+ *   the chain and the offset to the slot.  Compaction moves an object and
+ *   rewrites its word, migration replaces a page and rewrites the words of
+ *   the objects that start in it (zsx_relocate()), both under pool->lock;
+ *   neither changes the handle, so handles stay valid while objects move.
+ *   On 32-bit kernels the word holds pfns below 2^(32 - PAGE_SHIFT + 4),
+ *   32 GiB of physical memory with 4 KiB pages.
  *
  * Metadata (counted in metadata_bytes, and so in total_size and in what
  * zswap holds to max_pool_percent)
- *   Per object a handle (16 bytes) and a slot (8 bytes); per zspage a
- *   record of 64 bytes, 8 per page of the chain and 8 per slot, rounded
- *   up to its kmalloc bucket; per pool the pool structure, the classes
- *   and a PAGE_SIZE buffer per possible CPU.  Nothing per object is kept
- *   that can be derived: the offset comes from the slot index, the class
- *   from the zspage.
+ *   Per object a handle (8 bytes on 64-bit), a slot (8) and its size (2);
+ *   per zspage a record of 64 bytes and 8 per page of the chain, with the
+ *   slots and sizes, rounded up to its kmalloc bucket; per pool the pool
+ *   structure, the classes and a PAGE_SIZE buffer per possible CPU.
+ *   Nothing per object is kept that can be derived: the zspage and slot
+ *   come from the handle's page and offset, the class from the zspage.
  *
  * Mapping
  *   sleep_mapped is false: map() takes the pool's per-CPU area lock (a
@@ -122,7 +126,8 @@
  *   dropped when the pool is not movable; compaction's are GFP_NOWAIT).
  *   Fields used:
  *     ->private   the struct zsx_zspage the page belongs to (0 when not a
- *                 pool page any more); no PG_private
+ *                 pool page any more); no PG_private.  Handles name the
+ *                 page by its pfn, so migration rewrites them.
  *     ->mapping   set by __SetPageMovable() to our movable_operations when
  *                 the pool is movable, cleared by __ClearPageMovable()
  *                 before the page is given back
@@ -149,7 +154,7 @@
  *   writeback (->evict_coldest) take the tail zspage off the LRU and its group
  *   list and mark it ZSX_RECLAIMING: no allocation or compaction touches it
  *   then.  For each object still in it (read under pool->lock just before
- *   the call) the lock is dropped and zpoolx_evict() called; the handle in
+ *   the call) the lock is dropped and zpoolx_evict() called; the slot in
  *   flight is zs->evicting, and a free() of it meanwhile only marks it dead
  *   (the evict callback may still map it: the bytes stay) and the reclaimer
  *   releases it after the callback.  Eviction stops at the first failure:
@@ -337,39 +342,45 @@ struct zsx_class;
 struct zsx_zspage;
 
 /**
- * struct zsx_handle - what a handle points to
- * @zs:		the zspage holding the object
- * @size:	the size given to malloc
- * @idx:	the object's slot in @zs
- * @dead:	freed while its zspage's reclaimer was evicting it
+ * struct zsx_handle - what a handle points to: one word
+ * @loc:	where the object starts: the pfn of the page holding its
+ *		first byte, then its offset in that page in 16-byte units
+ *		(object offsets are multiples of the size step, 16 bytes at
+ *		least): pfn << ZSX_LOC_PFN_SHIFT | offset >> 4
  *
- * Guarded by pool->lock, except @size, which never changes.  Allocated
- * from zsx_handle_cache, shared by every pool (metadata: its object size).
+ * Guarded by pool->lock.  Allocated from zsx_handle_cache, shared by every
+ * pool (metadata: its object size, 8 bytes on 64-bit).  The page leads to
+ * the zspage (page->private) and the slot; the size is in the zspage
+ * record: nothing that can be derived is kept.
  */
 struct zsx_handle {
-	struct zsx_zspage *zs;
-	u32 size;
-	u16 idx;
-	u16 dead;
+	unsigned long loc;
 };
+
+#define ZSX_LOC_OFF_SHIFT	4
+#define ZSX_LOC_PFN_SHIFT	(PAGE_SHIFT - ZSX_LOC_OFF_SHIFT)
+static_assert(ZSX_GEO_MIN_STEP_SHIFT >= ZSX_LOC_OFF_SHIFT);
 
 /**
  * struct zsx_zspage - metadata of one zspage (its record)
  * @node:	entry in its class's group list, or in pool->dying
  * @lru:	entry in pool->lru
  * @class:	its size class (and through it, its pool)
- * @evicting:	the handle its reclaimer is evicting now
  * @mapped:	objects mapped now (pin; incremented under pool->lock)
  * @inuse:	slots holding an object
  * @free_head:	first free slot, class->objs if none
  * @cap:	usable slots: those lying wholly in the pages present
+ * @evicting:	the slot its reclaimer is evicting now (while ZSX_RECLAIMING)
  * @nr_pages:	pages present, @pages[0..@nr_pages - 1]
  * @group:	enum zsx_group, valid while on a group list
  * @on_group:	@node is on a group list
  * @state:	enum zsx_state
+ * @evict_dead:	the object in slot @evicting was freed during its eviction
  * @pages:	class->pages page pointers, of which the first @nr_pages are
  *		present, followed by class->objs slots (zsx_slots()): per
- *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG)
+ *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG);
+ *		then class->objs sizes (zsx_sizes()): per used slot, the size
+ *		given to malloc, less one
  *
  * Guarded by pool->lock, except @mapped (atomic) and the pages of a mapped
  * object, which may be read without it while @mapped pins the zspage.
@@ -380,17 +391,25 @@ struct zsx_zspage {
 	struct list_head node;
 	struct list_head lru;
 	struct zsx_class *class;
-	struct zsx_handle *evicting;
 	atomic_t mapped;
 	u16 inuse;
 	u16 free_head;
 	u16 cap;
+	u16 evicting;
 	u8 nr_pages;
 	u8 group;
 	bool on_group;
 	u8 state;
+	bool evict_dead;
 	struct page *pages[];
 };
+
+/* An object's size less one, kept per slot: a page's worth fits. */
+#if PAGE_SHIFT <= 16
+typedef u16 zsx_size_t;
+#else
+typedef u32 zsx_size_t;
+#endif
 
 /**
  * struct zsx_class - one size class
@@ -563,18 +582,14 @@ static void zsx_backend_exit(void)
 	kmem_cache_destroy(zsx_handle_cache);
 }
 
-static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool,
-					   size_t size, gfp_t gfp)
+static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool, gfp_t gfp)
 {
 	struct zsx_handle *h;
 
 	h = kmem_cache_alloc(zsx_handle_cache, zsx_meta_gfp(gfp));
 	if (!h)
 		return NULL;
-	h->zs = NULL;
-	h->size = size;
-	h->idx = 0;
-	h->dead = 0;
+	h->loc = 0;
 	zpoolx_count_meta(&pool->zp, kmem_cache_size(zsx_handle_cache));
 	return h;
 }
@@ -640,7 +655,8 @@ static int zsx_classes_build(struct zsx_pool *pool)
 		class->pages = shape.pages;
 		class->objs = shape.objs;
 		class->rec_size = struct_size_t(struct zsx_zspage, pages,
-						shape.pages + shape.objs);
+						shape.pages + shape.objs) +
+				  shape.objs * sizeof(zsx_size_t);
 		class->rec_bytes = kmalloc_size_roundup(class->rec_size);
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
@@ -730,6 +746,18 @@ static inline unsigned long *zsx_slots(const struct zsx_zspage *zs)
 	return (unsigned long *)&zs->pages[zs->class->pages];
 }
 
+static inline zsx_size_t *zsx_sizes(const struct zsx_zspage *zs)
+{
+	return (zsx_size_t *)(zsx_slots(zs) + zs->class->objs);
+}
+
+/* The size given to malloc for the object in slot @idx of @zs. */
+static inline unsigned int zsx_obj_size(const struct zsx_zspage *zs,
+					unsigned int idx)
+{
+	return zsx_sizes(zs)[idx] + 1;
+}
+
 static inline struct zsx_handle *zsx_slot_handle(const struct zsx_zspage *zs,
 						 unsigned int idx)
 {
@@ -751,8 +779,60 @@ static inline unsigned int zsx_pages_for(const struct zsx_class *class,
 	return DIV_ROUND_UP((idx + 1) * class->size, PAGE_SIZE);
 }
 
-/* Put @h in the first free slot of @zs, which has one, usable. */
-static void zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h)
+static inline unsigned int zsx_offset(const struct zsx_zspage *zs,
+				      unsigned int idx)
+{
+	return idx * zs->class->size;
+}
+
+/* Point @h at slot @idx of @zs, whose first page is present. */
+static inline void zsx_set_loc(struct zsx_handle *h,
+			       const struct zsx_zspage *zs, unsigned int idx)
+{
+	unsigned int off = zsx_offset(zs, idx);
+
+	h->loc = page_to_pfn(zs->pages[off >> PAGE_SHIFT]) <<
+			ZSX_LOC_PFN_SHIFT |
+		 offset_in_page(off) >> ZSX_LOC_OFF_SHIFT;
+}
+
+/*
+ * The zspage and slot @h points to; under pool->lock.  NULL if @h does
+ * not point into a zspage of @pool (a handle freed already, or never
+ * allocated: best effort, for the error message of free()).
+ */
+static struct zsx_zspage *zsx_locate(struct zsx_pool *pool,
+				     const struct zsx_handle *h,
+				     unsigned int *idx)
+{
+	unsigned long pfn = h->loc >> ZSX_LOC_PFN_SHIFT;
+	unsigned int in, i;
+	struct zsx_zspage *zs;
+	struct page *page;
+
+	if (unlikely(!pfn_valid(pfn)))
+		return NULL;
+	page = pfn_to_page(pfn);
+	zs = (struct zsx_zspage *)page_private(page);
+	if (unlikely(!zs || zs->class->pool != pool))
+		return NULL;
+	for (i = 0; i < zs->nr_pages && zs->pages[i] != page; i++)
+		;
+	if (unlikely(i == zs->nr_pages))
+		return NULL;
+	in = (h->loc & (BIT(ZSX_LOC_PFN_SHIFT) - 1)) << ZSX_LOC_OFF_SHIFT;
+	*idx = (i * PAGE_SIZE + in) / zs->class->size;
+	if (unlikely(*idx >= zs->class->objs || zsx_slot_handle(zs, *idx) != h))
+		return NULL;
+	return zs;
+}
+
+/*
+ * Put @h, an object of @size bytes, in the first free slot of @zs, which
+ * has one, usable; returns the slot.
+ */
+static unsigned int zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h,
+				  unsigned int size)
 {
 	unsigned long *slot = zsx_slots(zs);
 	unsigned int idx = zs->free_head;
@@ -760,11 +840,12 @@ static void zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h)
 	WARN_ON_ONCE(idx >= zs->cap);
 	zs->free_head = slot[idx] >> 1;
 	slot[idx] = (unsigned long)h;
+	zsx_sizes(zs)[idx] = size - 1;
 	zs->inuse++;
 	zs->class->objs_used++;
-	h->zs = zs;
-	h->idx = idx;
+	zsx_set_loc(h, zs, idx);
 	zsx_class_counted(zs->class);
+	return idx;
 }
 
 static void zsx_slot_release(struct zsx_zspage *zs, unsigned int idx)
@@ -776,12 +857,6 @@ static void zsx_slot_release(struct zsx_zspage *zs, unsigned int idx)
 	zs->inuse--;
 	zs->class->objs_used--;
 	zsx_class_counted(zs->class);
-}
-
-static inline unsigned int zsx_offset(const struct zsx_zspage *zs,
-				      unsigned int idx)
-{
-	return idx * zs->class->size;
 }
 
 /* Copy @len bytes at @off of @zs's run into @buf. */
@@ -1114,7 +1189,7 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	class = zsx_class_nr(pool,
 			     pool->step_class[zsx_geo_step_of(&pool->geo, size)]);
 
-	h = zsx_handle_alloc(pool, size, gfp);
+	h = zsx_handle_alloc(pool, gfp);
 	if (!h)
 		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 
@@ -1132,7 +1207,7 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 		}
 		spin_lock(&pool->lock);
 	}
-	zsx_slot_take(zs, h);
+	zsx_slot_take(zs, h, size);
 	zsx_group_add(zs);
 	list_move(&zs->lru, &pool->lru);
 	spin_unlock(&pool->lock);
@@ -1156,29 +1231,30 @@ static void zsx_free(void *p, unsigned long handle)
 	struct zsx_handle *h = zsx_handle_of(handle);
 	struct zsx_zspage *zs;
 	bool release = true;
+	unsigned int idx;
 	size_t size;
 
 	spin_lock(&pool->lock);
-	zs = h->zs;
-	if (unlikely(h->dead || !zs || zs->class->pool != pool ||
-		     zsx_slot_handle(zs, h->idx) != h)) {
+	zs = zsx_locate(pool, h, &idx);
+	if (unlikely(!zs || (zs->state == ZSX_RECLAIMING &&
+			     zs->evicting == idx && zs->evict_dead))) {
 		spin_unlock(&pool->lock);
 		pr_err_ratelimited("pool %u: free of a handle that is not allocated, ignored\n",
 				   pool->zp.id);
 		return;
 	}
-	size = h->size;
+	size = zsx_obj_size(zs, idx);
 	if (zs->state == ZSX_RECLAIMING) {
 		/* The reclaimer owns the zspage and releases what it evicts. */
-		if (zs->evicting == h) {
-			h->dead = 1;
+		if (zs->evicting == idx) {
+			zs->evict_dead = true;
 			release = false;
 		} else {
-			zsx_slot_release(zs, h->idx);
+			zsx_slot_release(zs, idx);
 		}
 	} else {
 		zsx_group_del(zs);
-		zsx_slot_release(zs, h->idx);
+		zsx_slot_release(zs, idx);
 		if (zs->inuse) {
 			zsx_group_add(zs);
 		} else {
@@ -1197,33 +1273,39 @@ static void *zsx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 {
 	struct zsx_pool *pool = p;
 	struct zsx_handle *h = zsx_handle_of(handle);
+	unsigned int off, in, idx, len;
 	struct zsx_area *area;
 	struct zsx_zspage *zs;
 	struct page *page;
-	unsigned int off, in;
 
 	local_lock(&pool->area->lock);
 	area = this_cpu_ptr(pool->area);
 
 	spin_lock(&pool->lock);
-	zs = h->zs;
+	zs = zsx_locate(pool, h, &idx);
+	if (WARN_ON_ONCE(!zs)) {
+		spin_unlock(&pool->lock);
+		local_unlock(&pool->area->lock);
+		return NULL;
+	}
 	atomic_inc(&zs->mapped);
-	off = zsx_offset(zs, h->idx);
+	off = zsx_offset(zs, idx);
+	len = zsx_obj_size(zs, idx);
 	spin_unlock(&pool->lock);
 
 	area->zs = zs;
 	area->off = off;
-	area->len = h->size;
+	area->len = len;
 	area->mode = mm;
 	in = offset_in_page(off);
 	page = zs->pages[off >> PAGE_SHIFT];
-	if (in + h->size <= PAGE_SIZE && !PageHighMem(page)) {
+	if (in + len <= PAGE_SIZE && !PageHighMem(page)) {
 		area->copied = false;
 		return page_address(page) + in;
 	}
 	area->copied = true;
 	if (mm != ZPOOL_MM_WO)
-		zsx_read(zs, off, area->buf, h->size);
+		zsx_read(zs, off, area->buf, len);
 	return area->buf;
 }
 
@@ -1286,15 +1368,16 @@ static int zsx_evict_coldest(struct zpoolx_pool *zp)
 		h = zsx_slot_handle(zs, idx);
 		if (!h)
 			continue;
-		zs->evicting = h;
+		zs->evicting = idx;
+		zs->evict_dead = false;
 		spin_unlock(&pool->lock);
 		err = zpoolx_evict(&pool->zp, (unsigned long)h);
 		spin_lock(&pool->lock);
-		zs->evicting = NULL;
-		if (h->dead) {
-			zsx_slot_release(zs, h->idx);
+		if (zs->evict_dead) {
+			zsx_slot_release(zs, idx);
 			zsx_handle_free(pool, h);
 		}
+		zs->evict_dead = false;
 	}
 
 	if (zs->inuse) {
@@ -1365,7 +1448,7 @@ static struct zsx_zspage *zsx_pick_dest(struct zsx_class *class)
 static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
 {
 	struct zsx_pool *pool = src->class->pool;
-	unsigned int idx, objs = src->class->objs, soff;
+	unsigned int idx, objs = src->class->objs, size, to;
 	struct zsx_handle *h;
 	struct page *page;
 
@@ -1380,9 +1463,10 @@ static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
 				return false;
 			zsx_page_add(dst, page);
 		}
-		soff = zsx_offset(src, idx);
-		zsx_slot_take(dst, h);
-		zsx_copy(dst, zsx_offset(dst, h->idx), src, soff, h->size);
+		size = zsx_obj_size(src, idx);
+		to = zsx_slot_take(dst, h, size);
+		zsx_copy(dst, zsx_offset(dst, to), src, zsx_offset(src, idx),
+			 size);
 		zsx_slot_release(src, idx);
 	}
 	return true;
@@ -1522,6 +1606,25 @@ static bool zsx_isolate(struct page *page, isolate_mode_t mode)
 	return ok;
 }
 
+/*
+ * Page @i of @zs was replaced: point the handles of the objects that
+ * start in it at the new page.  Under pool->lock.
+ */
+static void zsx_relocate(struct zsx_zspage *zs, unsigned int i)
+{
+	unsigned int size = zs->class->size;
+	unsigned int idx = DIV_ROUND_UP(i * PAGE_SIZE, size);
+	unsigned int end = min(DIV_ROUND_UP((i + 1) * PAGE_SIZE, size),
+			       zs->class->objs);
+	struct zsx_handle *h;
+
+	for (; idx < end; idx++) {
+		h = zsx_slot_handle(zs, idx);
+		if (h)
+			zsx_set_loc(h, zs, idx);
+	}
+}
+
 static int zsx_migrate(struct page *dst, struct page *src,
 		       enum migrate_mode mode)
 {
@@ -1546,6 +1649,7 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	__SetPageMovable(dst, &zsx_mops);
 	get_page(dst);
 	zs->pages[i] = dst;
+	zsx_relocate(zs, i);
 	spin_unlock(&pool->lock);
 
 	__ClearPageMovable(src);
@@ -1945,7 +2049,7 @@ static void zsx_destroy(void *p)
 			h = zsx_slot_handle(zs, idx);
 			if (!h)
 				continue;
-			zpoolx_count_free(&pool->zp, h->size);
+			zpoolx_count_free(&pool->zp, zsx_obj_size(zs, idx));
 			spin_lock(&pool->lock);
 			zsx_slot_release(zs, idx);
 			spin_unlock(&pool->lock);
