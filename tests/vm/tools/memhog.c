@@ -3,10 +3,13 @@
  * memhog - fill anonymous memory past RAM with pages of known content and
  * tunable compressibility, then read every page back and verify it.
  *
- * Usage: memhog [-r BYTES] [-c CMD] MiB
+ * Usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB
  *   -r BYTES  incompressible bytes at the start of each page (default 1024);
  *             the rest of the page is a short repeating pattern
  *   -c CMD    run CMD (with bash -c) between filling and verifying
+ *   -w CMD    churn: after -c's CMD, verify every page and rewrite it with
+ *             new content of the same kind (a second generation), run this
+ *             CMD, then verify the second generation (bench-density)
  * Exit: 0 if every page verified, 1 on a mismatch, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -39,10 +42,14 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* The content of page @idx: a function of its index only. */
-static void make_page(uint8_t *p, uint64_t idx, unsigned int rnd)
+/*
+ * The content of page @idx of generation @gen: a function of both only.
+ * Generation 0 is what memhog always wrote; a later one has other random
+ * bytes and another pattern, compressing about as well.
+ */
+static void make_page(uint8_t *p, uint64_t idx, unsigned int rnd, unsigned int gen)
 {
-	uint64_t s = idx, v;
+	uint64_t s = idx ^ ((uint64_t)gen << 48), v;
 	unsigned int i;
 
 	for (i = 0; i + 8 <= rnd; i += 8) {
@@ -50,7 +57,7 @@ static void make_page(uint8_t *p, uint64_t idx, unsigned int rnd)
 		memcpy(p + i, &v, 8);
 	}
 	for (; i < PAGE; i++)
-		p[i] = (uint8_t)(idx * 7 + (i % 61));
+		p[i] = (uint8_t)(idx * 7 + gen * 29 + (i % (61 - gen % 8)));
 }
 
 /* Run @cmd with bash -c; returns its exit status, or -1. */
@@ -87,14 +94,15 @@ static unsigned long parse(const char *what, const char *s, unsigned long max)
 int main(int argc, char **argv)
 {
 	unsigned int rnd = 1024;
-	const char *cmd = NULL;
+	const char *cmd = NULL, *churn = NULL;
+	unsigned int gen = 0;
 	uint8_t ref[PAGE];
 	size_t mib, npages, i, bad = 0;
 	uint8_t *mem;
 	double t0, t1, t2;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:c:w:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rnd = parse("-r", optarg, PAGE);
@@ -102,13 +110,16 @@ int main(int argc, char **argv)
 		case 'c':
 			cmd = optarg;
 			break;
+		case 'w':
+			churn = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] MiB\n");
+			fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] MiB\n");
+		fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB\n");
 		return 2;
 	}
 	mib = parse("MiB", argv[optind], 1UL << 20);
@@ -121,15 +132,34 @@ int main(int argc, char **argv)
 	}
 	t0 = now();
 	for (i = 0; i < npages; i++)
-		make_page(mem + i * PAGE, i, rnd);
+		make_page(mem + i * PAGE, i, rnd, 0);
 	t1 = now();
 	fprintf(stderr, "memhog: filled %zu MiB (%zu pages, %u random bytes/page) in %.1fs\n",
 		mib, npages, rnd, t1 - t0);
 	if (cmd && run(cmd) != 0)
 		fprintf(stderr, "memhog: '%s' failed\n", cmd);
+	if (churn) {
+		/* every page checked, then replaced: its swap entry is freed */
+		t1 = now();
+		for (i = 0; i < npages; i++) {
+			make_page(ref, i, rnd, 0);
+			if (memcmp(ref, mem + i * PAGE, PAGE)) {
+				if (bad < 5)
+					fprintf(stderr, "memhog: page %zu differs\n", i);
+				bad++;
+			}
+			make_page(mem + i * PAGE, i, rnd, 1);
+		}
+		t2 = now();
+		fprintf(stderr, "memhog: verified and rewrote %zu pages in %.1fs: %zu bad\n",
+			npages, t2 - t1, bad);
+		gen = 1;
+		if (run(churn) != 0)
+			fprintf(stderr, "memhog: '%s' failed\n", churn);
+	}
 	t1 = now();
 	for (i = 0; i < npages; i++) {
-		make_page(ref, i, rnd);
+		make_page(ref, i, rnd, gen);
 		if (memcmp(ref, mem + i * PAGE, PAGE)) {
 			if (bad < 5)
 				fprintf(stderr, "memhog: page %zu differs\n", i);
