@@ -112,8 +112,11 @@ tap $( [ "$bad" = 0 ]; echo $?) "300 reads while zpoold rewrites it every 100 ms
 tap $( [ "$ninodes" -ge 2 ] && [ "$ncyc" -ge 3 ] && [ "$tmpseen" = 0 ]; echo $?) \
 	"replaced by rename ($ninodes inodes and $ncyc cycle counts in 15 looks), no second *.prom ever visible ($tmpseen)"
 # the directory goes away, then comes back: one error line, one recovery
+# (gone until the daemon has said so, however slow the machine: a fixed
+# 0.5 s once saw no cycle at all under load)
 rm -rf "$WORK/textfile"
-sleep 0.5
+wait_for grep -q 'cannot create a temporary file' "$DLOG"
+sleep 0.3
 mkdir -p "$WORK/textfile"
 wait_for test -s "$mf"
 sleep 0.3
