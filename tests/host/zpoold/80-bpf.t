@@ -9,8 +9,7 @@ H=$TOP/daemon/bpfhist-test
 if [ -x "$H" ]; then
 	"$H" >"$WORK/bpf.txt" 2>"$WORK/bpf.err"
 	tap $( { [ $? = 0 ] && [ ! -s "$WORK/bpf.err" ]; }; echo $?) "the BPF families are written (no sanitizer report)"
-	promtool check metrics <"$WORK/bpf.txt" >"$WORK/promtool.out" 2>&1
-	tap $? "promtool check metrics on the BPF families$(sed 's/^/; /' "$WORK/promtool.out" | tr -d '\n' | head -c 300)"
+	promtool_ok "$WORK/bpf.txt" "promtool check metrics on the BPF families"
 	b() { grep -qxF -- "$1" "$WORK/bpf.txt"; }
 	tap $( { b '# TYPE zpoolx_bpf_object_size_bytes histogram' &&
 		b 'zpoolx_bpf_object_size_bytes_bucket{le="0"} 0' &&

@@ -70,6 +70,13 @@ get() {
 }
 
 # wait_for COND-CMD...: up to 10 s
+# promtool_ok FILE DESC: one test, FILE passes promtool check metrics; its
+# complaints (300 bytes at most) follow DESC
+promtool_ok() {
+	promtool check metrics <"$1" >"$WORK/promtool.out" 2>&1
+	tap $? "$2$(sed 's/^/; /' "$WORK/promtool.out" | tr -d '\n' | head -c 300)"
+}
+
 wait_for() {
 	local i
 	for i in $(seq 100); do
