@@ -90,10 +90,14 @@ snapshot() {
 		find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-w() { # w FILE CONTENT: write a fake file, creating directories
+# w FILE CONTENT: write a fake file, creating directories.  Replaced by a
+# rename, as a sysfs read is atomic: a daemon polling every 100 ms must never
+# see the file truncated and still empty (45-inputs.t counted a fourth
+# warning, for '', when it read between the truncate and the write).
+w() {
 	local d=${1%/*}
 	[ -d "$d" ] || mkdir -p "$d"
-	printf '%s\n' "$2" >"$1"
+	printf '%s\n' "$2" >"$d/.w$$" && mv -f "$d/.w$$" "$1"
 }
 
 # mkpool ROOT ID BACKEND [NAME]: a pool directory as core.c makes it.

@@ -3,14 +3,17 @@
  * memhog - fill anonymous memory past RAM with pages of known content and
  * tunable compressibility, then read every page back and verify it.
  *
- * Usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB
+ * Usage: memhog [-n] [-r BYTES] [-c CMD] [-w CMD] MiB
+ *   -n        fill only, no verification (a hog that only has to put pages
+ *             into the pools: a debug kernel's swap-in is slow)
  *   -r BYTES  incompressible bytes at the start of each page (default 1024);
  *             the rest of the page is a short repeating pattern
  *   -c CMD    run CMD (with bash -c) between filling and verifying
  *   -w CMD    churn: after -c's CMD, verify every page and rewrite it with
  *             new content of the same kind (a second generation), run this
  *             CMD, then verify the second generation (bench-density)
- * Exit: 0 if every page verified, 1 on a mismatch, 2 on bad usage.
+ * Exit: 0 if every page verified (with -n: once filled), 1 on a mismatch,
+ * 2 on bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -96,14 +99,18 @@ int main(int argc, char **argv)
 	unsigned int rnd = 1024;
 	const char *cmd = NULL, *churn = NULL;
 	unsigned int gen = 0;
+	int verify = 1;
 	uint8_t ref[PAGE];
 	size_t mib, npages, i, bad = 0;
 	uint8_t *mem;
 	double t0, t1, t2;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:c:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "nr:c:w:")) != -1) {
 		switch (opt) {
+		case 'n':
+			verify = 0;
+			break;
 		case 'r':
 			rnd = parse("-r", optarg, PAGE);
 			break;
@@ -114,12 +121,12 @@ int main(int argc, char **argv)
 			churn = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB\n");
+			fprintf(stderr, "usage: memhog [-n] [-r BYTES] [-c CMD] [-w CMD] MiB\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: memhog [-r BYTES] [-c CMD] [-w CMD] MiB\n");
+		fprintf(stderr, "usage: memhog [-n] [-r BYTES] [-c CMD] [-w CMD] MiB\n");
 		return 2;
 	}
 	mib = parse("MiB", argv[optind], 1UL << 20);
@@ -138,6 +145,10 @@ int main(int argc, char **argv)
 		mib, npages, rnd, t1 - t0);
 	if (cmd && run(cmd) != 0)
 		fprintf(stderr, "memhog: '%s' failed\n", cmd);
+	if (!verify) {
+		printf("memhog: pages=%zu filled\n", npages);
+		return 0;
+	}
 	if (churn) {
 		/* every page checked, then replaced: its swap entry is freed */
 		t1 = now();
