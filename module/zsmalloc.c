@@ -24,20 +24,25 @@
  *   PAGE_SIZE / 256 (16 bytes at least): 16 bytes with 4 KiB pages, 64 with
  *   16 KiB, 256 with 64 KiB; 32 bytes (or one step) at least, PAGE_SIZE at
  *   most.  For every such size the zspage length k (1..max_zspage_pages)
- *   with the smallest waste, that is the largest share of k pages filled by
- *   objects, is picked; ties go to the shorter chain.  A size that cannot
+ *   that costs least per object is picked, its k pages and its record's
+ *   kmalloc bucket counted (zsx_rec_cost()); ties go to the shorter chain.
+ *   A size that cannot
  *   put more objects than pages in a zspage gets one page per object: with
  *   a top run of such sizes this is the huge class, whose objects take a
  *   page each (its size is PAGE_SIZE).  Neighbouring sizes with the same
  *   (pages, objects) geometry share one class, the one of the largest of
  *   them: it wastes nothing more, and fewer classes mean fewer partly filled
- *   zspages.  max_zspage_pages defaults to 8: with object sizes spread
+ *   zspages.  max_zspage_pages defaults to 16: with object sizes spread
  *   evenly over 1..PAGE_SIZE bytes, the pages of a fully compacted pool are
- *   97.3% object bytes with chains of up to 8 pages (119 classes), 93.3%
- *   with 4 (69 classes; the kernel's chain length) and 98.9% with 16 (192
- *   classes), before the metadata (see "Metadata") is added; beyond 8 the
- *   gain is small, while a writeback or a compaction step moves a whole
- *   zspage's worth of objects.
+ *   98.9% object bytes with chains of up to 16 pages (192 classes), 97.3%
+ *   with 8 (119 classes) and 93.3% with 4 (69 classes; the kernel's chain
+ *   length), before the metadata (see "Metadata") is added; with the
+ *   records' kmalloc buckets counted (as the module picks chains) a
+ *   compacted 4 KiB pool costs 1.024 bytes per byte stored with 16, 1.042
+ *   with 8 (tests/host/geometry).  Long chains cost nothing while a class
+ *   fills, as a zspage gets its pages one at a time (below); what they
+ *   cost is that a writeback or a compaction step moves a whole zspage's
+ *   worth of objects.
  *
  * Page size
  *   Nothing here assumes 4 KiB pages.  The step scales with PAGE_SIZE rather
@@ -46,10 +51,10 @@
  *   directory and a partly filled zspage); rounding to a scaled step costs
  *   the same share of a page at every page size, 0.2% on average, as at
  *   4 KiB; and a size of m steps gets the same zspage shape (pages, objects)
- *   at every page size, so a 16 or 64 KiB pool is the 4 KiB pool scaled, with
- *   the same waste in per cent, at most 256 size steps and about 120 classes
- *   at max_zspage_pages=8 (119 at 4 KiB, where the geometry is exactly what
- *   it was with a fixed 16-byte step).  A zspage never holds more than 256
+ *   at every page size (as far as the records' buckets let it), so a 16 or
+ *   64 KiB pool is about the 4 KiB pool scaled, with the same waste in per
+ *   cent, at most 256 size steps and about 190 classes at
+ *   max_zspage_pages=16 (120 at 8).  A zspage never holds more than 256
  *   objects at any page size, so struct zsx_handle's 16-bit slot index and
  *   the zspage's slot array (at most 2 KiB) do not grow with PAGE_SIZE; byte
  *   offsets in a zspage are unsigned int (16 pages of 256 KiB are
@@ -249,7 +254,7 @@
 #include "zsx_geometry.h"
 
 #define ZSX_CHAIN_LIMIT		ZSX_GEO_CHAIN_LIMIT
-#define ZSX_CHAIN_DEFAULT	8U
+#define ZSX_CHAIN_DEFAULT	16U
 
 /* A free slot: the next free slot's index << 1, tagged with bit 0. */
 #define ZSX_FREE_TAG		1UL
@@ -292,7 +297,7 @@ static const struct kernel_param_ops zsx_chain_ops = {
 
 module_param_cb(max_zspage_pages, &zsx_chain_ops, &zsx_chain_max, 0644);
 MODULE_PARM_DESC(max_zspage_pages,
-		 "zsmalloc: longest zspage chain in pages, 1..16 (default 8), for pools created afterwards");
+		 "zsmalloc: longest zspage chain in pages, 1..16 (default 16), for pools created afterwards");
 /*
  * Module parameters get a C string (kernel/params.c): what follows a NUL
  * inside the write never reaches these functions, so "1\0junk" is "1".
@@ -620,6 +625,24 @@ static void zsx_class_release(struct kobject *kobj)
 
 static const struct kobj_type zsx_class_ktype;
 
+/* Bytes of the record of a zspage of @pages pages and @objs slots. */
+static unsigned int zsx_rec_size(unsigned int pages, unsigned int objs)
+{
+	return struct_size_t(struct zsx_zspage, pages, pages + objs) +
+	       objs * sizeof(zsx_size_t);
+}
+
+/*
+ * What such a record costs: its kmalloc bucket.  The geometry picks each
+ * class's chain length with it (struct zsx_geo.rec_cost), so that a chain
+ * whose record would just spill into the next bucket loses to one that
+ * costs less per object, pages and record together.
+ */
+static unsigned int zsx_rec_cost(unsigned int pages, unsigned int objs)
+{
+	return kmalloc_size_roundup(zsx_rec_size(pages, objs));
+}
+
 /*
  * Build the classes, largest size first, merging neighbouring sizes of
  * equal geometry (zsx_geometry.h); all in one allocation (see struct
@@ -634,6 +657,7 @@ static int zsx_classes_build(struct zsx_pool *pool)
 	int g;
 
 	zsx_geo_init(&pool->geo, PAGE_SHIFT, pool->chain_max);
+	pool->geo.rec_cost = zsx_rec_cost;
 	if (WARN_ON_ONCE(pool->geo.nr_steps > ZSX_GEO_MAX_STEPS))
 		return -EINVAL;
 	n = zsx_geo_build(&pool->geo, pool->step_class);
@@ -654,10 +678,8 @@ static int zsx_classes_build(struct zsx_pool *pool)
 		class->size = shape.size;
 		class->pages = shape.pages;
 		class->objs = shape.objs;
-		class->rec_size = struct_size_t(struct zsx_zspage, pages,
-						shape.pages + shape.objs) +
-				  shape.objs * sizeof(zsx_size_t);
-		class->rec_bytes = kmalloc_size_roundup(class->rec_size);
+		class->rec_size = zsx_rec_size(shape.pages, shape.objs);
+		class->rec_bytes = zsx_rec_cost(shape.pages, shape.objs);
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
 	}

@@ -26,13 +26,18 @@
  *   pages and about as many classes.
  *
  * Zspage shape of a size
- *   For a step size s, the chain length k in 1..chain_max that fills the
- *   largest share of its k pages with objects is picked (floor(k * page /
- *   s) objects, at most ZSX_GEO_MAX_OBJS); ties go to the shorter chain.  A
+ *   For a step size s, the chain length k in 1..chain_max that costs least
+ *   per object is picked: k pages, plus what the zspage's record costs when
+ *   the caller says (struct zsx_geo.rec_cost; the module's is the kmalloc
+ *   bucket of the record, which jumps from 256 to 512 bytes and so on),
+ *   for floor(k * page / s) objects, at most ZSX_GEO_MAX_OBJS; ties go to
+ *   the shorter chain.  Without a record cost this is the chain that fills
+ *   the largest share of its pages with objects.  A
  *   size that cannot fit more objects than pages in a zspage gets one page
  *   per object (the huge sizes; the page size itself is one).  A size of m
  *   steps puts floor(k * 256 / m) objects in k pages whatever the page
- *   size, so the shape only depends on m: a 16 or 64 KiB pool is the 4 KiB
+ *   size, so without a record cost the shape only depends on m: a 16 or
+ *   64 KiB pool is the 4 KiB
  *   pool scaled, with the same waste in per cent and at most 256 objects
  *   per zspage (m = 1 or 2 fills one page with 256 or 128 objects; any
  *   other m reaches a full zspage, 256 objects, at k <= m, or cannot have
@@ -65,6 +70,9 @@
  * @first:	the smallest step size, in steps
  * @nr_steps:	step sizes: first << step_shift up to the page size
  * @chain_max:	longest zspage chain in pages, 1..ZSX_GEO_CHAIN_LIMIT
+ * @rec_cost:	bytes a zspage of @pages pages and @objs objects costs
+ *		beside its pages, or NULL (zsx_geo_init() sets NULL); at most
+ *		a page
  */
 struct zsx_geo {
 	unsigned int page_shift;
@@ -72,6 +80,7 @@ struct zsx_geo {
 	unsigned int first;
 	unsigned int nr_steps;
 	unsigned int chain_max;
+	unsigned int (*rec_cost)(unsigned int pages, unsigned int objs);
 };
 
 /**
@@ -108,6 +117,7 @@ static inline void zsx_geo_init(struct zsx_geo *g, unsigned int page_shift,
 	if (chain_max > ZSX_GEO_CHAIN_LIMIT)
 		chain_max = ZSX_GEO_CHAIN_LIMIT;
 	g->chain_max = chain_max;
+	g->rec_cost = NULL;
 }
 
 /* The size in bytes of step @i (0..nr_steps - 1). */
@@ -127,21 +137,27 @@ static inline unsigned int zsx_geo_step_of(const struct zsx_geo *g,
 	return steps <= g->first ? 0 : steps - g->first;
 }
 
-/* The zspage shape that wastes least for objects of @size bytes. */
+/*
+ * The zspage shape that costs least per object for objects of @size bytes.
+ * Costs are at most 16 pages of 256 KiB and a page of record, 2^22 + 2^18
+ * bytes, times at most 256 objects: below 2^32.
+ */
 static inline void zsx_geo_fit(const struct zsx_geo *g, unsigned int size,
 			       unsigned int *pages, unsigned int *objs)
 {
-	unsigned long page = 1UL << g->page_shift, used, best_used = 0;
+	unsigned long page = 1UL << g->page_shift, cost, best_cost = 0;
 	unsigned int k, n, best_k = 1, best_n = 0;
 
 	for (k = 1; k <= g->chain_max; k++) {
 		n = k * page / size;
 		if (n > ZSX_GEO_MAX_OBJS)
 			n = ZSX_GEO_MAX_OBJS;
-		used = (unsigned long)n * size;
-		/* used / k > best_used / best_k, in integers */
-		if (used * best_k > best_used * k) {
-			best_used = used;
+		if (!n)
+			continue;
+		cost = k * page + (g->rec_cost ? g->rec_cost(k, n) : 0);
+		/* cost / n < best_cost / best_n, in integers */
+		if (!best_n || cost * best_n < best_cost * n) {
+			best_cost = cost;
 			best_k = k;
 			best_n = n;
 		}

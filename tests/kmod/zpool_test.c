@@ -1048,7 +1048,7 @@ static void test_cross(struct zt_set *set)
 
 /*
  * zpoolx_zsmalloc: a zspage gets its pages as its slots first need them.
- * One object of 1200 bytes (a class of 8-page zspages at the default
+ * One object of 1200 bytes (a class of 10-page zspages at the default
  * max_zspage_pages) takes one page; sixteen take the pages they fill
  * (their class size is at most 1/32 above 1200), not two whole chains;
  * freed slots are reused before a page is added.

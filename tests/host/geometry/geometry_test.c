@@ -22,6 +22,11 @@
  *   - density: with sizes spread evenly over 32..page size, a compacted
  *     pool with the default chain of 8 is at least 97% objects.
  *
+ *   - with a record cost (the module's: the kmalloc bucket of a zspage
+ *     record, modelled by rec_model()), every size gets the chain length
+ *     that costs least per object, pages and record, and a compacted pool
+ *     then costs no more, records included, than with the plain search.
+ *
  * TAP on stdout.  Built with -Wall -Wextra -Werror and ASan/UBSan by run.sh.
  */
 #include <limits.h>
@@ -88,14 +93,36 @@ struct classes {
 	unsigned int lo[ZSX_GEO_MAX_STEPS];	/* smallest step of each */
 };
 
+/*
+ * A zspage record as zsmalloc.c lays it out on 64-bit (a 64-byte head, a
+ * word per page and per slot, two bytes per slot for the size) in the
+ * kmalloc bucket that holds it (8..8192: powers of two, and 96 and 192).
+ */
+static unsigned int rec_model(unsigned int pages, unsigned int objs)
+{
+	unsigned int need = 64 + 8 * (pages + objs) + 2 * objs, b = 8;
+
+	while (b < need) {
+		if (b == 64 && need <= 96)
+			return 96;
+		if (b == 128 && need <= 192)
+			return 192;
+		b *= 2;
+	}
+	return b;
+}
+
 /* Build the classes the way zsmalloc.c's zsx_classes_build() does. */
-static void build(struct classes *c, unsigned int shift, unsigned int chain)
+static void build_rec(struct classes *c, unsigned int shift,
+		      unsigned int chain,
+		      unsigned int (*rec_cost)(unsigned int, unsigned int))
 {
 	unsigned int i, lo;
 	struct zsx_geo_class k;
 
 	memset(c, 0, sizeof(*c));
 	zsx_geo_init(&c->g, shift, chain);
+	c->g.rec_cost = rec_cost;
 	if (c->g.nr_steps > ZSX_GEO_MAX_STEPS)
 		return;	/* reported by the caller; nothing built */
 	c->n = zsx_geo_build(&c->g, c->step_class);
@@ -104,6 +131,11 @@ static void build(struct classes *c, unsigned int shift, unsigned int chain)
 		c->cls[c->step_class[i - 1]] = k;
 		c->lo[c->step_class[i - 1]] = lo;
 	}
+}
+
+static void build(struct classes *c, unsigned int shift, unsigned int chain)
+{
+	build_rec(c, shift, chain, NULL);
 }
 
 static const char *kib(unsigned int shift)
@@ -308,6 +340,75 @@ static double density(const struct classes *c)
 	return asked / held;
 }
 
+/*
+ * What a compacted pool costs, records (rec_model()) included, per byte
+ * asked, every size 32..page size as frequent.
+ */
+static double full_cost(const struct classes *c)
+{
+	unsigned long page = 1UL << c->g.page_shift, n;
+	const struct zsx_geo_class *x;
+	double asked = 0, held = 0;
+
+	for (n = 32; n <= page; n++) {
+		x = &c->cls[c->step_class[zsx_geo_step_of(&c->g, n)]];
+		asked += n;
+		held += ((double)x->pages * page + rec_model(x->pages, x->objs)) /
+			x->objs;
+	}
+	return held / asked;
+}
+
+/*
+ * With the record cost: each class's shape costs least per object of every
+ * chain length (a brute-force search, ties to the shorter chain), and the
+ * pool costs no more than with the plain search.
+ */
+static void check_rec_cost(unsigned int shift, unsigned int chain)
+{
+	static struct classes plain, rec;
+	unsigned long page = 1UL << shift, cost, best;
+	unsigned int i, k, n, bk, bn;
+	struct verdict v = { 0 };
+	double cp, cr;
+	char name[200];
+
+	build(&plain, shift, chain);
+	build_rec(&rec, shift, chain, rec_model);
+	for (i = 0; i < rec.n && !v.bad; i++) {
+		const struct zsx_geo_class *x = &rec.cls[i];
+
+		if (x->pages == 1 && x->objs == 1)
+			continue;	/* a page per object: no record shape */
+		bk = 0;
+		bn = 0;
+		best = 0;
+		for (k = 1; k <= chain; k++) {
+			n = k * page / x->size;
+			if (n > ZSX_GEO_MAX_OBJS)
+				n = ZSX_GEO_MAX_OBJS;
+			if (!n)
+				continue;
+			cost = k * page + rec_model(k, n);
+			if (!bn || cost * bn < best * n) {
+				best = cost;
+				bk = k;
+				bn = n;
+			}
+		}
+		if (bk != x->pages || bn != x->objs)
+			fail(&v, "%u bytes: %u pages, %u objects; cheapest %u, %u",
+			     x->size, x->pages, x->objs, bk, bn);
+	}
+	cp = full_cost(&plain);
+	cr = full_cost(&rec);
+	snprintf(name, sizeof(name),
+		 "%s, chain limit %u, record cost: every class at its cheapest chain; a compacted pool costs %.4f bytes per byte asked (%.4f without it), %u classes (%u)",
+		 kib(shift), chain, cr, cp, rec.n, plain.n);
+	ok(!v.bad && cr <= cp, name, "%s%s", v.why,
+	   cr <= cp ? "" : " dearer than the plain search");
+}
+
 int main(void)
 {
 	static const unsigned int shifts[] = { 12, 13, 14, 15, 16, 17, 18 };
@@ -386,6 +487,9 @@ int main(void)
 			   name, "density %.4f (4 KiB: %.4f)", d, d4);
 		}
 	}
+	for (s = 0; s < sizeof(shifts) / sizeof(shifts[0]); s += 2)
+		for (chain = 8; chain <= 16; chain *= 2)
+			check_rec_cost(shifts[s], chain);
 	printf("1..%u\n", nr_test);
 	return nr_fail ? 1 : 0;
 }

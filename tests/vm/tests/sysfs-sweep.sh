@@ -126,7 +126,7 @@ for p in files(True):
     changed = diff(full, state(FULL))
     lines.append(("not ok - %s: its bad values changed %s" % (name, ", ".join(changed[:8])))
                  if changed else "ok - %s: after its table, nothing under either tree changed" % name)
-GOOD = {"max_zspage_pages": b"8\n", "movable": b"Y\n", "writeback": b"1\n", "compact": b"1\n"}
+GOOD = {"max_zspage_pages": b"16\n", "movable": b"Y\n", "writeback": b"1\n", "compact": b"1\n"}
 for p in files(True):
     good = GOOD.get(os.path.basename(p))
     if good is None:

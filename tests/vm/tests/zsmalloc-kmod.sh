@@ -83,8 +83,8 @@ zsmalloc_pool_checks() { # NAME DIR
 		test "$meta" -gt $((objs * 16 + 4096))
 	check "pool $name: backend, type, state, evictable, pool_bytes (pages + metadata), max_zspage_pages, movable" \
 		pool_matches "$dir" backend=zsmalloc type=$type state=active \
-		evictable=1 pool_bytes=$((pages * pagesize + meta)) max_zspage_pages=8 movable=1
-	check "pool $name: per-class directories are consistent" classes_ok "$dir" 8
+		evictable=1 pool_bytes=$((pages * pagesize + meta)) max_zspage_pages=16 movable=1
+	check "pool $name: per-class directories are consistent" classes_ok "$dir" 16
 	check "pool $name: classes' pages_used add up to pages, objs_used to objects" \
 		test "$(class_sum "$dir" 7)" = "$pages" -a \
 		"$(class_sum "$dir" 6)" = "$(val "$dir" objects)"
@@ -97,15 +97,15 @@ zsmalloc_pool_checks() { # NAME DIR
 
 # ---- load, tunables ----
 load_checks
-check "max_zspage_pages defaults to 8, movable to Y" \
-	test "$(cat $params/max_zspage_pages)" = 8 -a "$(cat $params/movable)" = Y
+check "max_zspage_pages defaults to 16, movable to Y" \
+	test "$(cat $params/max_zspage_pages)" = 16 -a "$(cat $params/movable)" = Y
 for v in 0 17 -1 abc ""; do
 	check "max_zspage_pages refuses '$v' (EINVAL)" \
 		check_fails sh -c "echo '$v' >$params/max_zspage_pages"
 done
-check "max_zspage_pages is still 8" test "$(cat $params/max_zspage_pages)" = 8
-check "max_zspage_pages accepts 16, then 8 again" \
-	sh -c "echo 16 >$params/max_zspage_pages && test \$(cat $params/max_zspage_pages) = 16 && echo 8 >$params/max_zspage_pages"
+check "max_zspage_pages is still 16" test "$(cat $params/max_zspage_pages)" = 16
+check "max_zspage_pages accepts 8, then 16 again" \
+	sh -c "echo 8 >$params/max_zspage_pages && test \$(cat $params/max_zspage_pages) = 8 && echo 16 >$params/max_zspage_pages"
 
 # ---- the module's own results ----
 run_kmod defaults hold=1 stress_secs=5
@@ -146,7 +146,7 @@ else
 	tap 1 "pool zpool_test_live is in $pools"
 fi
 unload_kmod
-echo 8 >$params/max_zspage_pages
+echo 16 >$params/max_zspage_pages
 echo Y >$params/movable
 
 # ---- unload ----
