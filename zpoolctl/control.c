@@ -409,11 +409,12 @@ static int set_limit_size(const char *arg, uint64_t bytes)
 	if (ret)
 		return ret;
 	read_meminfo(&m);
-	if (!m.mem_total_kb.has || m.mem_total_kb.v == 0)
+	if (!m.mem_total_kb.has)
 		return fail(EXIT_FAIL,
 			    "set-limit: cannot convert SIZE '%.32s' into a percent: MemTotal is unknown (no MemTotal line in /proc/meminfo); give a PERCENT",
 			    arg);
-	if (__builtin_mul_overflow(m.mem_total_kb.v, (uint64_t)1024 * 1000, &x))
+	if (m.mem_total_kb.v == 0 ||
+	    __builtin_mul_overflow(m.mem_total_kb.v, (uint64_t)1024 * 1000, &x))
 		return fail(EXIT_FAIL,
 			    "set-limit: cannot convert SIZE '%.32s' into a percent: MemTotal %llu kB in /proc/meminfo is not plausible; give a PERCENT",
 			    arg, (unsigned long long)m.mem_total_kb.v);
@@ -436,6 +437,10 @@ static int set_limit_size(const char *arg, uint64_t bytes)
 		snprintf(note, sizeof(note),
 			 " (%s is %llu%% of MemTotal %s; zswap's limit is now %s)",
 			 a, (unsigned long long)pct, b, c);
+	else if (tenths == 0)
+		snprintf(note, sizeof(note),
+			 " (%s is under 0.1%% of MemTotal %s, rounded up to a whole percent; zswap's limit is now %s)",
+			 a, b, c);
 	else
 		snprintf(note, sizeof(note),
 			 " (%s is %llu.%llu%% of MemTotal %s, rounded up to a whole percent; zswap's limit is now %s)",
