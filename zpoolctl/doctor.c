@@ -102,7 +102,7 @@ static void diagnose_zram(const struct sysinfo *s, const struct zram_info *zi,
 			  struct report *r)
 {
 	const struct zswap_info *z = &s->zswap;
-	char list[256], fix[512];
+	char list[256], first[256], fix[512];
 	size_t i, nfirst = 0;
 	long zmax = LONG_MIN;
 
@@ -114,11 +114,13 @@ static void diagnose_zram(const struct sysinfo *s, const struct zram_info *zi,
 		if (zi->dev[i].prio > zmax)
 			zmax = zi->dev[i].prio;
 	}
-	zram_list(zi, !!zi->ndisk, list, sizeof(list));
+	zram_list(zi, false, list, sizeof(list));
+	zram_list(zi, true, first, sizeof(first));
 	if (z->enabled == 0) {
 		add(r, NOTE, "zram-zswap-off",
-		    zi->ndisk ? "enable zswap only with the disk swap used before zram (a higher priority than zram's), so that zswap writes back to disk" :
-		    "keep zswap off while zram is the only swap",
+		    !zi->ndisk ? "keep zswap off while zram is the only swap" :
+		    nfirst ? "enable zswap only with the disk swap at a higher priority than zram's, so that zswap writes back to disk" :
+		    NULL,
 		    "zram swap is active (%s) and zswap is disabled: zram alone compresses swapped pages. Enabled, zswap would sit in front of zram too (it sees every swap device), and the pages it writes back to zram would be compressed a second time",
 		    list);
 		return;
@@ -140,7 +142,7 @@ static void diagnose_zram(const struct sysinfo *s, const struct zram_info *zi,
 				 "let zswap write back to disk: swap on zram at a lower priority than the disk's (swapoff it, then swapon -p with a lower value), or swapoff zram; or keep zram first and turn zswap off (zpoolctl disable)");
 		add(r, WARNING, "zram-before-disk", fix,
 		    "zram swap %s is used before the disk swap (its highest priority is %ld) and zswap is %s: zswap sits in front of every swap device, zram included, so the pages it writes back go to zram, not to disk: decompressed and compressed again, they stay in RAM, and the disk swap is used only once zram is full",
-		    list, zi->disk_prio_max,
+		    first, zi->disk_prio_max,
 		    z->enabled == 1 ? "enabled" : "maybe enabled");
 	} else {
 		add(r, NOTE, "zram-after-disk", NULL,

@@ -50,7 +50,7 @@ static const struct column pool_cols[PC_NCOLS] = {
 			  "bytes outside the pages (part of POOLSIZE)" },
 	[PC_DATA] = { "DATA", ALIGN_RIGHT, "stored (compressed) bytes" },
 	[PC_RATIO] = { "RATIO", ALIGN_RIGHT,
-		       "compression ratio: pages stored / pool size" },
+		       "compression ratio: stored pages * page size / POOLSIZE" },
 	[PC_UTIL] = { "UTIL", ALIGN_RIGHT, "DATA / POOLSIZE, in %" },
 	[PC_WRITTEN] = { "WRITTEN", ALIGN_RIGHT,
 			 "pages written back (evictions that succeeded)" },
