@@ -12,6 +12,7 @@
  * then writes exactly one file per change.  A write the kernel refuses is
  * exit 1, or 4 for EACCES/EPERM.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -37,6 +38,24 @@ static const struct {
 #define VALID_BACKENDS \
 	"zbud, zsmalloc, zpoolx_zbud, zpoolx_zsmalloc (zpoolx), kernel:zbud, kernel:zsmalloc, kernel:z3fold"
 
+/*
+ * zswap's zpool as status and top show it: the argument set-backend takes
+ * to write it.  zpoolx's types as they are; the kernel's own pools as
+ * kernel:NAME, since a bare zbud or zsmalloc means zpoolx's here.
+ */
+const char *zpool_shown(char *buf, size_t size, const char *zpool)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!backends[i].zpoolx && !strcmp(zpool, backends[i].type)) {
+			snprintf(buf, size, "%s", backends[i].arg);
+			return buf;
+		}
+	snprintf(buf, size, "%s", zpool[0] ? zpool : "-");
+	return buf;
+}
+
 static bool word_in(const char *list, const char *word)
 {
 	size_t wl = strlen(word);
@@ -51,12 +70,12 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-/* write a zswap parameter after the common checks */
-static int set_param(const char *cmd, const char *file, const char *value,
-		     const char *hint)
+/* the common checks before writing a zswap parameter: privilege, zswap,
+ * the file; 0 or the exit code (message printed) */
+static int param_check(const char *cmd, const char *file)
 {
 	struct zswap_info z;
-	char p[PATH_MAX + 256], old[128], shown[ESCAPED_SIZE(sizeof(old))];
+	char p[PATH_MAX + 256];
 	int ret;
 
 	ret = need_privilege(cmd);
@@ -71,14 +90,34 @@ static int set_param(const char *cmd, const char *file, const char *value,
 		return fail(EXIT_UNAVAIL,
 			    "%s: this kernel's zswap has no %s parameter (%s is missing)",
 			    cmd, file, p);
+	return 0;
+}
+
+/* write it (after param_check) and say what changed, then NOTE if any */
+static int param_write(const char *cmd, const char *file, const char *value,
+		       const char *hint, const char *note)
+{
+	char p[PATH_MAX + 256], old[128], shown[ESCAPED_SIZE(sizeof(old))];
+	int ret;
+
+	ZPATH(p, PARAMS "/%s", file);
 	if (read_small(p, old, sizeof(old)) < 0)
 		strcpy(old, "?");
 	escape_str(shown, sizeof(shown), old);
 	ret = write_value(p, value);
 	if (ret)
 		return write_failed(-ret, cmd, p, hint);
-	printf("zswap %s: %s -> %s\n", file, shown, value);
+	printf("zswap %s: %s -> %s%s\n", file, shown, value, note ? note : "");
 	return EXIT_OK;
+}
+
+/* write a zswap parameter after the common checks */
+static int set_param(const char *cmd, const char *file, const char *value,
+		     const char *hint)
+{
+	int ret = param_check(cmd, file);
+
+	return ret ? ret : param_write(cmd, file, value, hint, NULL);
 }
 
 int cmd_set_backend(int argc, char **argv)
@@ -93,10 +132,15 @@ int cmd_set_backend(int argc, char **argv)
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
 		if (!strcmp(argv[0], backends[i].arg))
 			break;
-	if (i == sizeof(backends) / sizeof(backends[0]))
+	if (i == sizeof(backends) / sizeof(backends[0])) {
+		/* the kernel's z3fold: its zswap name is not ours to take */
+		if (!strcmp(argv[0], "z3fold"))
+			return fail(EXIT_USAGE,
+				    "set-backend: unknown backend 'z3fold'; accepted: " VALID_BACKENDS " (the kernel's z3fold is kernel:z3fold)");
 		return fail(EXIT_USAGE,
 			    "set-backend: unknown backend '%.64s'; accepted: " VALID_BACKENDS,
 			    argv[0]);
+	}
 	ret = need_privilege("set-backend");
 	if (ret)
 		return ret;
@@ -259,11 +303,183 @@ static int set_percent(const char *cmd, const char *param, const char *arg,
 	return set_param(cmd, param, buf, NULL);
 }
 
+/*
+ * A size as util-linux takes it (zramctl --size): digits, an optional
+ * fraction, and a unit: K, M, G or T (either case) alone or with iB is
+ * KiB-based (400M = 400 MiB), with B alone powers of 1000 (400MB).  A
+ * number without a unit is not a size (set-limit takes it as a percent).
+ * 0 with *bytes (a fraction of a byte rounded up), -EINVAL not a size,
+ * -ERANGE past 2^64-1.
+ */
+static int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	char ip[24], fp[8];
+	const char *u, *dot, *end;
+	uint64_t whole, frac = 0, mult = 1, base = 1024, div = 1;
+	size_t il, fl = 0, k;
+	const char *x;
+
+	end = s + strspn(s, "0123456789");
+	dot = *end == '.' ? end : NULL;
+	u = dot ? dot + 1 + strspn(dot + 1, "0123456789") : end;
+	il = (size_t)(end - s);
+	if (dot)
+		fl = (size_t)(u - dot - 1);
+	if (il == 0 || (dot && (fl == 0 || fl >= sizeof(fp))))
+		return -EINVAL;
+	x = *u ? strchr(units, toupper((unsigned char)*u)) : NULL;
+	if (!x)
+		return -EINVAL;
+	if (!strcmp(u + 1, "") || !strcmp(u + 1, "iB") || !strcmp(u + 1, "ib"))
+		base = 1024;
+	else if (!strcmp(u + 1, "B") || !strcmp(u + 1, "b"))
+		base = 1000;
+	else
+		return -EINVAL;
+	for (k = 0; k <= (size_t)(x - units); k++)
+		mult *= base;
+	if (il >= sizeof(ip))
+		return -ERANGE;		/* 24 digits and more */
+	memcpy(ip, s, il);
+	ip[il] = '\0';
+	if (!parse_u64(ip, &whole))
+		return -ERANGE;		/* digits only: too many of them */
+	if (fl) {
+		memcpy(fp, dot + 1, fl);
+		fp[fl] = '\0';
+		if (!parse_u64(fp, &frac))
+			return -EINVAL;
+		for (k = 0; k < fl; k++)
+			div *= 10;
+	}
+	if (__builtin_mul_overflow(whole, mult, bytes))
+		return -ERANGE;
+	/* frac < 10^7 and mult <= 2^40: no overflow; rounded up */
+	if (__builtin_add_overflow(*bytes, (frac * mult + div - 1) / div, bytes))
+		return -ERANGE;
+	return 0;
+}
+
+/*
+ * A size with three significant digits (1.95G, 1.02G, 954M, 20M): the
+ * limit set-limit prints is to be compared with the size asked for, which
+ * fmt_human's one decimal of a large unit would hide.
+ */
+static void fmt_sig3(char *buf, size_t size, uint64_t bytes)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	size_t u = 0;
+	int prec;
+	char *e;
+
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	prec = u == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
+	snprintf(buf, size, "%.*f", prec, v);
+	e = buf + strlen(buf);
+	if (strchr(buf, '.')) {		/* 1.50 -> 1.5, 2.00 -> 2 */
+		while (e[-1] == '0')
+			*--e = '\0';
+		if (e[-1] == '.')
+			*--e = '\0';
+	}
+	snprintf(e, size - (size_t)(e - buf), "%c", units[u]);
+}
+
+#define LIMIT_ACCEPTED \
+	"expected PERCENT, an integer 1..100 (optionally with %), or SIZE, a number with a unit up to MemTotal: K, M, G, T (KiB-based: 400M is 400 MiB; also KiB, MiB, GiB, TiB; KB, MB, GB, TB are powers of 1000), 1.5G"
+
+/*
+ * set-limit SIZE: the smallest whole percent of MemTotal that holds SIZE
+ * (zswap's limit is max_pool_percent of the RAM: zswap_is_full() in 6.1,
+ * totalram_pages() * max_pool_percent / 100 pages).
+ */
+static int set_limit_size(const char *arg, uint64_t bytes)
+{
+	struct meminfo m;
+	uint64_t total, x, pct, tenths, pages, limit;
+	char val[16], note[256], a[32], b[32], c[32];
+	int ret;
+
+	ret = param_check("set-limit", "max_pool_percent");
+	if (ret)
+		return ret;
+	read_meminfo(&m);
+	if (!m.mem_total_kb.has)
+		return fail(EXIT_FAIL,
+			    "set-limit: cannot convert SIZE '%.32s' into a percent: MemTotal is unknown (no MemTotal line in /proc/meminfo); give a PERCENT",
+			    arg);
+	if (m.mem_total_kb.v == 0 ||
+	    __builtin_mul_overflow(m.mem_total_kb.v, (uint64_t)1024 * 1000, &x))
+		return fail(EXIT_FAIL,
+			    "set-limit: cannot convert SIZE '%.32s' into a percent: MemTotal %llu kB in /proc/meminfo is not plausible; give a PERCENT",
+			    arg, (unsigned long long)m.mem_total_kb.v);
+	total = m.mem_total_kb.v * 1024;
+	fmt_sig3(a, sizeof(a), bytes);
+	fmt_sig3(b, sizeof(b), total);
+	if (bytes > total)
+		return fail(EXIT_USAGE,
+			    "set-limit: invalid SIZE '%.32s': %llu bytes, more than MemTotal (%llu bytes, %s); zswap's limit is a share of RAM, at most 100%%",
+			    arg, (unsigned long long)bytes,
+			    (unsigned long long)total, b);
+	/* bytes <= total and total * 1000 fits: no overflow */
+	pct = (bytes * 100 + total - 1) / total;	/* rounded up */
+	tenths = (bytes * 1000 + total / 2) / total;	/* nearest */
+	pages = total / ZPAGE_SIZE;
+	limit = pages * pct / 100 * ZPAGE_SIZE;
+	fmt_sig3(c, sizeof(c), limit);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)pct);
+	if (bytes * 100 == pct * total)
+		snprintf(note, sizeof(note),
+			 " (%s is %llu%% of MemTotal %s; zswap's limit is now %s)",
+			 a, (unsigned long long)pct, b, c);
+	else if (tenths == 0)
+		snprintf(note, sizeof(note),
+			 " (%s is under 0.1%% of MemTotal %s, rounded up to a whole percent; zswap's limit is now %s)",
+			 a, b, c);
+	else
+		snprintf(note, sizeof(note),
+			 " (%s is %llu.%llu%% of MemTotal %s, rounded up to a whole percent; zswap's limit is now %s)",
+			 a, (unsigned long long)(tenths / 10),
+			 (unsigned long long)(tenths % 10), b, c);
+	return param_write("set-limit", "max_pool_percent", val, NULL, note);
+}
+
 int cmd_set_limit(int argc, char **argv)
 {
+	const char *arg = argv[0];
+	size_t digits = strspn(arg, "0123456789");
+	uint64_t v;
+	int ret;
+
 	(void)argc;
-	return set_percent("set-limit", "max_pool_percent", argv[0], 1,
-			   "the share of RAM zswap's pool may use");
+	if (digits && (!arg[digits] ||
+		       (arg[digits] == '%' && !arg[digits + 1]))) {
+		/* a percent, as before sizes were taken */
+		if (!parse_arg_range(arg, 1, 100, true, &v))
+			return fail(EXIT_USAGE,
+				    "set-limit: invalid PERCENT '%.32s': expected an integer 1..100 (the share of RAM zswap's pool may use), or a SIZE such as 400M",
+				    arg);
+		return set_percent("set-limit", "max_pool_percent", arg, 1,
+				   "the share of RAM zswap's pool may use");
+	}
+	ret = parse_size(arg, &v);
+	if (ret == -ERANGE)
+		return fail(EXIT_USAGE,
+			    "set-limit: invalid SIZE '%.32s': too large; %s",
+			    arg, LIMIT_ACCEPTED);
+	if (ret)
+		return fail(EXIT_USAGE, "set-limit: invalid value '%.32s': %s",
+			    arg, LIMIT_ACCEPTED);
+	if (v == 0)
+		return fail(EXIT_USAGE,
+			    "set-limit: invalid SIZE '%.32s': a limit of 0 bytes; zswap's limit is at least 1%% of MemTotal",
+			    arg);
+	return set_limit_size(arg, v);
 }
 
 int cmd_set_accept_threshold(int argc, char **argv)

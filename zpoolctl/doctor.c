@@ -5,14 +5,29 @@
  * store, or does not store into zpoolx), a warning (it stores, but loses
  * pages or memory), or a note.  Exit 0 without problems, 1 with.
  *
- * Checks, in order: zswap present; enabled; a swap device; the zpoolx
- * module loaded; zswap's zpool a zpoolx type the module offers; a live
- * pool of that type; the pool full now (zswap rejects until it drains
- * below accept_threshold_percent of the limit); poor compression
- * (reject_compress_poor); failed reclaim and allocations; counters that
- * cannot be seen (no debugfs); nothing stored yet.
+ * Checks, in order: zswap present; enabled; a swap device; zram swap
+ * next to zswap; the zpoolx module loaded; zswap's zpool a zpoolx type the
+ * module offers; a live pool of that type; the pool full now (zswap
+ * rejects until it drains below accept_threshold_percent of the limit);
+ * poor compression (reject_compress_poor); failed reclaim and
+ * allocations; counters that cannot be seen (no debugfs); nothing stored
+ * yet.
+ *
+ * zram and zswap, as Linux 6.1 does it (mm/page_io.c, mm/frontswap.c,
+ * mm/zswap.c, mm/swapfile.c): swapon gives every swap device a frontswap
+ * map, and swap_writepage() offers each page to frontswap (zswap) before
+ * the device, whatever the device is; zswap excludes none.  Swap slots
+ * come from the device of highest priority with room (round-robin among
+ * equal ones), and zswap caches the page of whichever slot it got.  When
+ * zswap writes back (pool full, or the writeback file), it decompresses
+ * the page and writes it to its slot's device: on zram, that compresses it
+ * again and keeps it in RAM.  swapon -p takes 0..32767 and the default
+ * priorities are negative (-2, -3, ...), so a zram given a priority (as
+ * zram-generator and zram-tools do) is used before any disk swap left at
+ * its default.
  */
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +41,8 @@ static const char *const sev_name[] = { "problem", "warning", "note" };
 struct finding {
 	enum sev sev;
 	char id[32];
-	char msg[512];
-	char fix[256];
+	char msg[1024];
+	char fix[512];
 };
 
 struct report {
@@ -61,7 +76,83 @@ static bool is_zpoolx_type(const char *t)
 	return !strncmp(t, "zpoolx_", 7);
 }
 
-static void diagnose(const struct sysinfo *s, struct report *r)
+/* "/dev/zram0 (priority 100), ..." of the zram swap devices, those used
+ * first (before or with the disk swap) only if first */
+static void zram_list(const struct zram_info *zi, bool first, char *buf,
+		      size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < zi->n && len < size; i++) {
+		int w;
+
+		if (first && !zram_first(zi, &zi->dev[i]))
+			continue;
+		w = snprintf(buf + len, size - len, "%s%s (priority %ld)",
+			     len ? ", " : "", zi->dev[i].name, zi->dev[i].prio);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+/* zram swap next to zswap: what the two do together */
+static void diagnose_zram(const struct sysinfo *s, const struct zram_info *zi,
+			  struct report *r)
+{
+	const struct zswap_info *z = &s->zswap;
+	char list[256], first[256], fix[512];
+	size_t i, nfirst = 0;
+	long zmax = LONG_MIN;
+
+	if (!zi->n)
+		return;
+	for (i = 0; i < zi->n; i++) {
+		if (zram_first(zi, &zi->dev[i]))
+			nfirst++;
+		if (zi->dev[i].prio > zmax)
+			zmax = zi->dev[i].prio;
+	}
+	zram_list(zi, false, list, sizeof(list));
+	zram_list(zi, true, first, sizeof(first));
+	if (z->enabled == 0) {
+		add(r, NOTE, "zram-zswap-off",
+		    !zi->ndisk ? "keep zswap off while zram is the only swap" :
+		    nfirst ? "enable zswap only with the disk swap at a higher priority than zram's, so that zswap writes back to disk" :
+		    NULL,
+		    "zram swap is active (%s) and zswap is disabled: zram alone compresses swapped pages. Enabled, zswap would sit in front of zram too (it sees every swap device), and the pages it writes back to zram would be compressed a second time",
+		    list);
+		return;
+	}
+	if (!zi->ndisk) {
+		snprintf(fix, sizeof(fix),
+			 "use one of the two: keep zram and turn zswap off (zpoolctl disable), or keep zswap and swap to a disk partition or swap file instead (swapoff %s)",
+			 zi->dev[0].name);
+		add(r, WARNING, "zram-only", fix,
+		    "the only swap is zram (%s) and zswap is %s: zswap sits in front of every swap device, zram included (Linux 6.1's swap_writepage() offers each page to zswap first), so pages are compressed into zswap's pool, and those it writes back (when its pool is full, or on zpoolctl writeback) are decompressed and compressed again by zram, into RAM: two compressed caches in RAM, compression work twice, and zswap's writeback frees little memory",
+		    list, z->enabled == 1 ? "enabled" : "maybe enabled");
+	} else if (nfirst) {
+		if (zmax < 32767)
+			snprintf(fix, sizeof(fix),
+				 "let zswap write back to disk: swap on the disk at a higher priority than zram's (swapoff it, then swapon -p %ld DEVICE; swapon -p takes 0..32767, the default priorities are negative), or swapoff zram; or keep zram first and turn zswap off (zpoolctl disable)",
+				 zmax < 0 ? 0 : zmax + 1);
+		else
+			snprintf(fix, sizeof(fix),
+				 "let zswap write back to disk: swap on zram at a lower priority than the disk's (swapoff it, then swapon -p with a lower value), or swapoff zram; or keep zram first and turn zswap off (zpoolctl disable)");
+		add(r, WARNING, "zram-before-disk", fix,
+		    "zram swap %s is used before the disk swap (its highest priority is %ld) and zswap is %s: zswap sits in front of every swap device, zram included, so the pages it writes back go to zram, not to disk: decompressed and compressed again, they stay in RAM, and the disk swap is used only once zram is full",
+		    first, zi->disk_prio_max,
+		    z->enabled == 1 ? "enabled" : "maybe enabled");
+	} else {
+		add(r, NOTE, "zram-after-disk", NULL,
+		    "zram swap (%s) comes after the disk swap (priority %ld): zswap writes back to disk; only once the disk swap is full do slots go to zram, whose pages zswap then caches too and writes back to zram, compressing them twice",
+		    list, zi->disk_prio_max);
+	}
+}
+
+static void diagnose(const struct sysinfo *s, const struct zram_info *zi,
+		     struct report *r)
 {
 	const struct zswap_info *z = &s->zswap;
 	const struct zpoolx_info *zx = &s->zx;
@@ -76,7 +167,11 @@ static void diagnose(const struct sysinfo *s, struct report *r)
 		    "zswap is not available: /sys/module/zswap/parameters is missing");
 		return;
 	}
-	if (z->enabled == 0)
+	if (z->enabled == 0 && zi->n && !zi->ndisk)
+		add(r, PROBLEM, "zswap-disabled",
+		    "zram is the only swap: give zswap a disk swap first (a partition or swap file at a higher priority than zram), then zpoolctl enable; in front of zram alone zswap would compress pages twice",
+		    "zswap is disabled");
+	else if (z->enabled == 0)
 		add(r, PROBLEM, "zswap-disabled", "zpoolctl enable",
 		    "zswap is disabled");
 	else if (z->enabled < 0)
@@ -90,6 +185,7 @@ static void diagnose(const struct sysinfo *s, struct report *r)
 		add(r, PROBLEM, "no-swap",
 		    "add one: mkswap DEVICE && swapon DEVICE (a swap file works too)",
 		    "no swap device: zswap only catches pages on their way to swap, so without one it stores nothing");
+	diagnose_zram(s, zi, r);
 
 	if (!zx->loaded) {
 		if (is_zpoolx_type(z->zpool))
@@ -134,7 +230,7 @@ static void diagnose(const struct sysinfo *s, struct report *r)
 
 	/* the pool limit: zswap_is_full() and zswap_can_accept() in 6.1 */
 	if (s->mem.mem_total_kb.has && z->max_pool_percent.has && bytes.has) {
-		uint64_t total = s->mem.mem_total_kb.v / 4;	/* pages */
+		uint64_t total = s->mem.mem_total_kb.v * 1024 / ZPAGE_SIZE;
 		uint64_t limit = total * z->max_pool_percent.v / 100;
 		uint64_t pages = (bytes.v + ZPAGE_SIZE - 1) / ZPAGE_SIZE;
 		uint64_t thr = z->accept_threshold_percent.has ?
@@ -216,6 +312,7 @@ static void diagnose(const struct sysinfo *s, struct report *r)
 int cmd_doctor(int argc, char **argv)
 {
 	struct sysinfo s;
+	struct zram_info zi;
 	struct report r;
 	struct num stored;
 	size_t i, problems = 0;
@@ -224,7 +321,8 @@ int cmd_doctor(int argc, char **argv)
 	(void)argv;
 	memset(&r, 0, sizeof(r));
 	read_sysinfo(&s);
-	diagnose(&s, &r);
+	read_zram(&s, &zi);
+	diagnose(&s, &zi, &r);
 	stored = zswap_stored_pages(&s);
 	for (i = 0; i < r.n; i++)
 		if (r.f[i].sev == PROBLEM)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stats.c - `zpoolctl stats POOL`: one pool's counters and, for zsmalloc,
- * the size-class table read from pools/<id>/classes/<size>/.
+ * the size-class table read from pools/<id>/classes/<size>/.  With --json
+ * and -o/--output-all, the class table alone, util-linux style:
+ * {"classes": [{"size": 32, ...}]}.
  */
 #include <dirent.h>
 #include <json-c/json.h>
@@ -26,7 +28,7 @@ enum {
 };
 
 static const struct column class_cols[CC_NCOLS] = {
-	[CC_SIZE] = { "SIZE", ALIGN_RIGHT, "object size" },
+	[CC_SIZE] = { "SIZE", ALIGN_RIGHT, "object size of the class, bytes" },
 	[CC_ZPAGES] = { "ZSPG_PAGES", ALIGN_RIGHT, "pages per zspage" },
 	[CC_ZOBJS] = { "ZSPG_OBJS", ALIGN_RIGHT, "objects per zspage" },
 	[CC_ALLOC] = { "ALLOCATED", ALIGN_RIGHT, "object slots" },
@@ -36,12 +38,19 @@ static const struct column class_cols[CC_NCOLS] = {
 	[CC_AFULL] = { "ALMOST_FULL", ALIGN_RIGHT, "almost full zspages" },
 	[CC_AEMPTY] = { "ALMOST_EMPTY", ALIGN_RIGHT, "almost empty zspages" },
 	[CC_EMPTY] = { "EMPTY", ALIGN_RIGHT, "empty zspages" },
-	[CC_UTIL] = { "UTIL", ALIGN_RIGHT, "USED*SIZE / PAGES*4096" },
-	[CC_WASTE] = { "WASTE", ALIGN_RIGHT, "PAGES*4096 - USED*SIZE" },
+	[CC_UTIL] = { "UTIL", ALIGN_RIGHT,
+		      "USED*SIZE / PAGES*page size, in %" },
+	[CC_WASTE] = { "WASTE", ALIGN_RIGHT, "PAGES*page size - USED*SIZE" },
 };
 
 static const char class_defaults[] =
 	"SIZE,ZSPG_PAGES,ZSPG_OBJS,ALLOCATED,USED,PAGES,FULL,ALMOST_FULL,ALMOST_EMPTY,EMPTY,UTIL";
+
+void stats_columns_help(FILE *f)
+{
+	columns_help(f, class_cols, CC_NCOLS);
+	fprintf(f, "  (default: %s)\n", class_defaults);
+}
 
 static int cmp_cls(const void *a, const void *b)
 {
@@ -121,7 +130,7 @@ static bool cls_util(const struct cls *c, double *u, uint64_t *waste)
 static void num_cell(struct table *t, char **row, int col, struct num n)
 {
 	if (n.has)
-		table_set(t, row, col, "%llu", (unsigned long long)n.v);
+		table_set_u64(t, row, col, n.v);
 }
 
 static const char *nstr(char *b, size_t n, struct num v, bool size)
@@ -207,7 +216,7 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 	n = read_classes(id, &cl);
-	if (opt.json) {
+	if (opt.json && !opt.columns) {
 		struct json_object *o = json_object_new_object(), *a = NULL;
 
 		json_object_object_add(o, "pool", pool_json(p));
@@ -262,10 +271,15 @@ int cmd_stats(int argc, char **argv)
 		num_cell(&t, row, CC_AEMPTY, cl[i].zspages_almost_empty);
 		num_cell(&t, row, CC_EMPTY, cl[i].zspages_empty);
 		if (cls_util(&cl[i], &u, &w)) {
-			table_set(&t, row, CC_UTIL, "%.1f%%", u * 100);
-			fmt_size(b, sizeof(b), w);
-			table_set(&t, row, CC_WASTE, "%s", b);
+			table_set_double(&t, row, CC_UTIL, 1, "%", u * 100);
+			table_set_size(&t, row, CC_WASTE, w);
 		}
+	}
+	if (opt.json) {
+		/* -o: the class table, util-linux style */
+		json_print(table_json(&t, "classes"));
+		ret = EXIT_OK;
+		goto out;
 	}
 	if (opt.raw || opt.noheadings) {
 		table_print(&t, stdout, !opt.noheadings, opt.raw);

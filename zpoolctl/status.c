@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * status.c - `zpoolctl status` (zswap, the zpoolx pools, swap devices;
- * text, --raw table or --json) and `zpoolctl top` (the same pools, redrawn
- * every --interval seconds with a bar of each pool's size against zswap's
- * limit).
+ * status.c - `zpoolctl status` (zswap, the zpoolx pools, swap devices,
+ * zram swap; text, --raw table or --json), `zpoolctl status POOL` (that
+ * pool's row of the pool table, like zramctl DEVICE) and `zpoolctl top`
+ * (the same pools, redrawn every --interval seconds with a bar of each
+ * pool's size against zswap's limit).
+ *
+ * The pool table alone is printed for scripts: with POOL, --raw or
+ * --noheadings, and as util-linux-style JSON ({"pools": [{"id": 1, ...}]},
+ * the selected columns) with --json and -o/--output-all or POOL.  --json
+ * alone prints the whole status document, which tools parse (tests/vm).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -24,56 +30,69 @@ enum {
 };
 
 static const struct column pool_cols[PC_NCOLS] = {
-	[PC_ID] = { "ID", ALIGN_RIGHT, "pool id" },
+	[PC_ID] = { "ID", ALIGN_RIGHT,
+		    "pool id (/sys/kernel/zpoolx/pools/<id>)" },
 	[PC_BACKEND] = { "BACKEND", ALIGN_LEFT, "zbud or zsmalloc" },
-	[PC_TYPE] = { "TYPE", ALIGN_LEFT, "zpool type" },
-	[PC_NAME] = { "NAME", ALIGN_LEFT, "creator" },
+	[PC_TYPE] = { "TYPE", ALIGN_LEFT,
+		      "zpool type: zpoolx_zbud or zpoolx_zsmalloc" },
+	[PC_NAME] = { "NAME", ALIGN_LEFT,
+		      "the creator's name (zswap1, zswap2, ...)" },
 	[PC_STATE] = { "STATE", ALIGN_LEFT, "active or destroying" },
-	[PC_CURRENT] = { "CURRENT", ALIGN_LEFT, "yes: zswap stores into it" },
-	[PC_STORED] = { "STORED", ALIGN_RIGHT, "zswap's stored pages" },
+	[PC_CURRENT] = { "CURRENT", ALIGN_LEFT,
+			 "yes for the pool zswap stores into" },
+	[PC_STORED] = { "STORED", ALIGN_RIGHT,
+			"zswap's stored pages (current pool only)" },
 	[PC_OBJECTS] = { "OBJECTS", ALIGN_RIGHT, "live objects" },
-	[PC_PAGES] = { "PAGES", ALIGN_RIGHT, "pages held" },
+	[PC_PAGES] = { "PAGES", ALIGN_RIGHT, "pages the pool holds" },
 	[PC_POOLSIZE] = { "POOLSIZE", ALIGN_RIGHT,
-			  "pool bytes: pages and metadata (zswap's view)" },
+			  "pool size: pages and metadata (zswap's view)" },
 	[PC_METADATA] = { "METADATA", ALIGN_RIGHT,
 			  "bytes outside the pages (part of POOLSIZE)" },
 	[PC_DATA] = { "DATA", ALIGN_RIGHT, "stored (compressed) bytes" },
-	[PC_RATIO] = { "RATIO", ALIGN_RIGHT, "compression ratio" },
-	[PC_UTIL] = { "UTIL", ALIGN_RIGHT, "DATA / POOLSIZE" },
-	[PC_WRITTEN] = { "WRITTEN", ALIGN_RIGHT, "pages written back" },
-	[PC_REJECTS] = { "REJECTS", ALIGN_RIGHT, "zswap rejects" },
+	[PC_RATIO] = { "RATIO", ALIGN_RIGHT,
+		       "compression ratio: stored pages * page size / POOLSIZE" },
+	[PC_UTIL] = { "UTIL", ALIGN_RIGHT, "DATA / POOLSIZE, in %" },
+	[PC_WRITTEN] = { "WRITTEN", ALIGN_RIGHT,
+			 "pages written back (evictions that succeeded)" },
+	[PC_REJECTS] = { "REJECTS", ALIGN_RIGHT,
+			 "zswap's rejects (current pool only; debugfs)" },
 	[PC_EVICTS] = { "EVICTS", ALIGN_RIGHT, "evictions attempted" },
 	[PC_EVICTFAIL] = { "EVICTFAIL", ALIGN_RIGHT, "evictions failed" },
-	[PC_RECLAIMED] = { "RECLAIMED", ALIGN_RIGHT, "pages freed by reclaim" },
+	[PC_RECLAIMED] = { "RECLAIMED", ALIGN_RIGHT,
+			   "pages freed by shrink and writeback" },
 	[PC_ALLOCFAIL] = { "ALLOCFAIL", ALIGN_RIGHT, "failed allocations" },
-	[PC_WBTOTAL] = { "WBTOTAL", ALIGN_RIGHT, "pages freed by writeback" },
-	[PC_COMPACTED] = { "COMPACTED", ALIGN_RIGHT, "pages freed by compact" },
+	[PC_WBTOTAL] = { "WBTOTAL", ALIGN_RIGHT,
+			 "pages freed through the writeback file" },
+	[PC_COMPACTED] = { "COMPACTED", ALIGN_RIGHT,
+			   "pages freed by compaction" },
 };
 
 static const char pool_defaults[] =
 	"ID,BACKEND,STATE,STORED,OBJECTS,POOLSIZE,METADATA,DATA,RATIO,UTIL,WRITTEN,REJECTS";
 
+void status_columns_help(FILE *f)
+{
+	columns_help(f, pool_cols, PC_NCOLS);
+	fprintf(f, "  (default: %s)\n", pool_defaults);
+}
+
 static void set_num(struct table *t, char **row, int col, struct num n)
 {
 	if (n.has)
-		table_set(t, row, col, "%llu", (unsigned long long)n.v);
+		table_set_u64(t, row, col, n.v);
 }
 
 static void set_size(struct table *t, char **row, int col, struct num n)
 {
-	char b[32];
-
-	if (!n.has)
-		return;
-	fmt_size(b, sizeof(b), n.v);
-	table_set(t, row, col, "%s", b);
+	if (n.has)
+		table_set_size(t, row, col, n.v);
 }
 
 static void fill_pool_row(struct table *t, const struct pool *p)
 {
 	char **row = table_add_row(t);
 
-	table_set(t, row, PC_ID, "%lu", p->id);
+	table_set_u64(t, row, PC_ID, p->id);
 	if (p->backend[0])
 		table_set(t, row, PC_BACKEND, "%s", p->backend);
 	if (p->type[0])
@@ -82,7 +101,7 @@ static void fill_pool_row(struct table *t, const struct pool *p)
 		table_set(t, row, PC_NAME, "%s", p->name);
 	if (p->state[0])
 		table_set(t, row, PC_STATE, "%s", p->state);
-	table_set(t, row, PC_CURRENT, "%s", p->current ? "yes" : "no");
+	table_set_bool(t, row, PC_CURRENT, p->current);
 	set_num(t, row, PC_STORED, p->stored_pages);
 	set_num(t, row, PC_OBJECTS, p->objects);
 	set_num(t, row, PC_PAGES, p->pages);
@@ -90,9 +109,9 @@ static void fill_pool_row(struct table *t, const struct pool *p)
 	set_size(t, row, PC_METADATA, p->metadata_bytes);
 	set_size(t, row, PC_DATA, p->stored_bytes);
 	if (p->ratio_has)
-		table_set(t, row, PC_RATIO, "%.2f", p->ratio);
+		table_set_double(t, row, PC_RATIO, 2, "", p->ratio);
 	if (p->util_has)
-		table_set(t, row, PC_UTIL, "%.1f%%", p->util * 100);
+		table_set_double(t, row, PC_UTIL, 1, "%", p->util * 100);
 	set_num(t, row, PC_WRITTEN, p->evict_succeeded);
 	set_num(t, row, PC_REJECTS, p->rejects);
 	set_num(t, row, PC_EVICTS, p->evict_attempted);
@@ -100,11 +119,9 @@ static void fill_pool_row(struct table *t, const struct pool *p)
 	set_num(t, row, PC_RECLAIMED, p->reclaimed_pages);
 	set_num(t, row, PC_ALLOCFAIL, p->alloc_failures);
 	if (p->wb_has)
-		table_set(t, row, PC_WBTOTAL, "%llu",
-			  (unsigned long long)p->wb_total);
+		table_set_u64(t, row, PC_WBTOTAL, p->wb_total);
 	if (p->compact_has)
-		table_set(t, row, PC_COMPACTED, "%llu",
-			  (unsigned long long)p->compact_total);
+		table_set_u64(t, row, PC_COMPACTED, p->compact_total);
 }
 
 /* ---- text ---- */
@@ -130,7 +147,7 @@ static const char *sizestr(char *b, size_t n, struct num v)
 static void print_zswap(const struct sysinfo *s)
 {
 	const struct zswap_info *z = &s->zswap;
-	char a[32], b[32], c[32], d[32], e[32], f[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], zp[160];
 
 	if (!z->present) {
 		printf("zswap:    not available (no /sys/module/zswap/parameters)\n");
@@ -140,7 +157,7 @@ static void print_zswap(const struct sysinfo *s)
 	       z->enabled == 1 ? "enabled" :
 	       z->enabled == 0 ? "disabled" : "enabled state unknown",
 	       z->compressor[0] ? z->compressor : "-",
-	       z->zpool[0] ? z->zpool : "-",
+	       zpool_shown(zp, sizeof(zp), z->zpool),
 	       numstr(a, sizeof(a), z->max_pool_percent),
 	       numstr(b, sizeof(b), z->accept_threshold_percent));
 	if (z->debugfs) {
@@ -252,6 +269,45 @@ static void print_swaps(const struct sysinfo *s)
 	table_free(&t);
 }
 
+/*
+ * zram swap: a line per device, and what zswap in front of it means
+ * (doctor explains it in full)
+ */
+static void print_zram(const struct sysinfo *s, const struct zram_info *zi)
+{
+	size_t i;
+
+	for (i = 0; i < zi->n; i++) {
+		const struct zram_dev *d = &zi->dev[i];
+		char a[32], b[32], c[32], m[32], ratio[32] = "";
+
+		if (d->orig_bytes.has && d->compr_bytes.has &&
+		    d->compr_bytes.v)
+			snprintf(ratio, sizeof(ratio), " (ratio %.2f)",
+				 (double)d->orig_bytes.v /
+				 (double)d->compr_bytes.v);
+		printf("zram:     %s is swap, priority %ld, disksize %s, algorithm %s, %s stored in %s%s, memory used %s\n",
+		       d->name, d->prio, sizestr(a, sizeof(a), d->disksize),
+		       d->algorithm[0] ? d->algorithm : "-",
+		       sizestr(b, sizeof(b), d->orig_bytes),
+		       sizestr(c, sizeof(c), d->compr_bytes), ratio,
+		       sizestr(m, sizeof(m), d->mem_used));
+	}
+	if (!zi->n || !s->zswap.present || s->zswap.enabled == 0)
+		return;
+	if (!zi->ndisk)
+		printf("zram:     zswap is %s in front of zram, the only swap: pages are compressed by zswap and again by zram when zswap writes them back, and never leave RAM; see zpoolctl doctor\n",
+		       s->zswap.enabled == 1 ? "enabled" : "maybe enabled");
+	else
+		for (i = 0; i < zi->n; i++)
+			if (zram_first(zi, &zi->dev[i])) {
+				printf("zram:     zswap is %s in front of zram, which is used before the disk swap: zswap writes back to zram, not to disk; see zpoolctl doctor\n",
+				       s->zswap.enabled == 1 ? "enabled" :
+				       "maybe enabled");
+				break;
+			}
+}
+
 /* ---- JSON ---- */
 
 static void jadd(struct json_object *o, const char *k, struct json_object *v)
@@ -331,7 +387,42 @@ static struct json_object *kb_bytes(struct num n)
 	return json_num(n);
 }
 
-static void status_json(const struct sysinfo *s)
+static struct json_object *zram_json(const struct zram_info *zi)
+{
+	struct json_object *a, *o;
+	size_t i;
+
+	if (!zi->known)
+		return NULL;
+	a = json_object_new_array();
+	for (i = 0; i < zi->n; i++) {
+		const struct zram_dev *d = &zi->dev[i];
+		bool ratio = d->orig_bytes.has && d->compr_bytes.has &&
+			     d->compr_bytes.v;
+
+		o = json_object_new_object();
+		jadd(o, "name", json_object_new_string(d->name));
+		jadd(o, "priority", json_object_new_int64(d->prio));
+		jadd(o, "used_first", json_object_new_boolean(zram_first(zi, d)));
+		jadd(o, "swap_size_bytes",
+		     json_object_new_uint64(d->swap_size_kb * 1024));
+		jadd(o, "swap_used_bytes",
+		     json_object_new_uint64(d->swap_used_kb * 1024));
+		jadd(o, "disksize_bytes", json_num(d->disksize));
+		jadd(o, "comp_algorithm", jstr(d->algorithm));
+		jadd(o, "orig_data_bytes", json_num(d->orig_bytes));
+		jadd(o, "compr_data_bytes", json_num(d->compr_bytes));
+		jadd(o, "mem_used_bytes", json_num(d->mem_used));
+		jadd(o, "same_pages", json_num(d->same_pages));
+		jadd(o, "compression_ratio",
+		     jdouble(ratio, ratio ? (double)d->orig_bytes.v /
+					    (double)d->compr_bytes.v : 0));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static void status_json(const struct sysinfo *s, const struct zram_info *zi)
 {
 	const struct zswap_info *z = &s->zswap;
 	struct json_object *root = json_object_new_object(), *o, *c, *a;
@@ -411,6 +502,7 @@ static void status_json(const struct sysinfo *s)
 		}
 	}
 	jadd(root, "swap", a);
+	jadd(root, "zram", zram_json(zi));
 
 	o = json_object_new_object();
 	jadd(o, "total_bytes", kb_bytes(s->mem.mem_total_kb));
@@ -438,30 +530,93 @@ static void status_json(const struct sysinfo *s)
 	json_print(root);
 }
 
+/*
+ * POOL: an id (digits, as in /sys/kernel/zpoolx/pools/<id>) or a pool's
+ * name (NAME column) if that names exactly one pool.  0 or the exit code,
+ * the message printed.
+ */
+static int find_pool_arg(const struct zpoolx_info *zx, const char *arg,
+			 const struct pool **out)
+{
+	char list[512];
+	size_t i, len = 0, n = 0;
+	unsigned long id;
+	int ret;
+
+	list[0] = '\0';
+	for (i = 0; i < zx->npools && len < sizeof(list); i++) {
+		int w = snprintf(list + len, sizeof(list) - len, "%s%lu %s",
+				 i ? ", " : "", zx->pools[i].id,
+				 zx->pools[i].name[0] ? zx->pools[i].name : "-");
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (!zx->npools)
+		snprintf(list, sizeof(list), "none");
+	*out = NULL;
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		ret = parse_pool_arg(arg, &id);
+		if (ret)
+			return ret;
+		*out = find_pool(zx, id);
+		if (!*out)
+			return fail(EXIT_USAGE, "status: no pool %lu (pools by id and name: %s)",
+				    id, list);
+		return 0;
+	}
+	for (i = 0; i < zx->npools; i++)
+		if (!strcmp(zx->pools[i].name, arg)) {
+			n++;
+			*out = &zx->pools[i];
+		}
+	if (n == 1)
+		return 0;
+	*out = NULL;
+	if (n > 1)
+		return fail(EXIT_USAGE,
+			    "status: %zu pools are named '%.64s': give the id of one (pools by id and name: %s)",
+			    n, arg, list);
+	return fail(EXIT_USAGE,
+		    "status: no pool '%.64s': POOL is a pool id or a pool's name (pools by id and name: %s)",
+		    arg, list);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct sysinfo s;
+	struct zram_info zi;
 	struct table t;
+	const struct pool *one = NULL;
 	size_t i;
 	int ret;
 
-	(void)argc;
-	(void)argv;
 	ret = table_select(&t, pool_cols, PC_NCOLS, pool_defaults, opt.columns);
 	if (ret)
 		return ret;
 	read_sysinfo(&s);
-	if (opt.json) {
-		status_json(&s);
-		free_sysinfo(&s);
-		return EXIT_OK;
+	if (argc == 1) {
+		ret = need_zpoolx(&s.zx);
+		if (!ret)
+			ret = find_pool_arg(&s.zx, argv[0], &one);
+		if (ret)
+			goto out;
+		fill_pool_row(&t, one);
+	} else {
+		for (i = 0; i < s.zx.npools; i++)
+			fill_pool_row(&t, &s.zx.pools[i]);
 	}
-	for (i = 0; i < s.zx.npools; i++)
-		fill_pool_row(&t, &s.zx.pools[i]);
-	if (opt.raw || opt.noheadings) {
+	if (opt.json && (one || opt.columns)) {
+		/* the table, util-linux style */
+		json_print(table_json(&t, "pools"));
+	} else if (opt.json) {
+		read_zram(&s, &zi);
+		status_json(&s, &zi);
+	} else if (one || opt.raw || opt.noheadings) {
 		/* for scripts: the pool table alone */
 		table_print(&t, stdout, !opt.noheadings, opt.raw);
 	} else {
+		read_zram(&s, &zi);
 		print_zswap(&s);
 		print_zpoolx(&s);
 		print_memory(&s);
@@ -474,10 +629,13 @@ int cmd_status(int argc, char **argv)
 			printf("no zpoolx pools (module not loaded)\n");
 		putchar('\n');
 		print_swaps(&s);
+		print_zram(&s, &zi);
 	}
+	ret = EXIT_OK;
+out:
 	table_free(&t);
 	free_sysinfo(&s);
-	return EXIT_OK;
+	return ret;
 }
 
 /* ---- top ---- */
@@ -502,7 +660,7 @@ static void top_frame(const struct sysinfo *s, const struct prev *prev,
 {
 	const struct zswap_info *z = &s->zswap;
 	uint64_t limit = 0, scale = 0;
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], zp[160];
 	size_t i, k;
 
 	if (s->mem.mem_total_kb.has && z->max_pool_percent.has)
@@ -521,7 +679,7 @@ static void top_frame(const struct sysinfo *s, const struct prev *prev,
 		       z->enabled == 1 ? "enabled" :
 		       z->enabled == 0 ? "disabled" : "?",
 		       z->compressor[0] ? z->compressor : "-",
-		       z->zpool[0] ? z->zpool : "-",
+		       zpool_shown(zp, sizeof(zp), z->zpool),
 		       limit ? (fmt_size(a, sizeof(a), limit), a) : "-",
 		       numstr(b, sizeof(b), zswap_stored_pages(s)),
 		       sizestr(c, sizeof(c), zswap_pool_bytes(s)));

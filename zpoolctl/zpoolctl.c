@@ -41,13 +41,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", cmd_status, 0, 0, "",
+	{ "status", cmd_status, 0, 1, "[POOL]",
 	  O_OUTPUT | O_NOHEAD | O_RAW | O_BYTES | O_JSON },
 	{ "set-backend", cmd_set_backend, 1, 1,
 	  "zbud|zsmalloc|zpoolx_zbud|zpoolx_zsmalloc|kernel:zbud|kernel:zsmalloc|kernel:z3fold",
 	  0 },
 	{ "set-compressor", cmd_set_compressor, 1, 1, "NAME", 0 },
-	{ "set-limit", cmd_set_limit, 1, 1, "PERCENT (1..100)", 0 },
+	{ "set-limit", cmd_set_limit, 1, 1,
+	  "PERCENT (1..100) or SIZE (400M, 1.5G: up to MemTotal)", 0 },
 	{ "set-accept-threshold", cmd_set_accept_threshold, 1, 1,
 	  "PERCENT (0..100)", 0 },
 	{ "enable", cmd_enable, 0, 0, "", 0 },
@@ -94,12 +95,16 @@ static void usage(FILE *f)
 	      "Show and steer zswap and the zpoolx compressed-memory pools.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  status                    zswap, pools and swap devices (default)\n"
+	      "  status                    zswap, pools, swap devices, zram swap (default)\n"
+	      "  status POOL               one pool's row of the pool table (POOL: an\n"
+	      "                            id, or a pool's name)\n"
 	      "  set-backend BACKEND       zbud, zsmalloc (zpoolx; or zpoolx_zbud,\n"
 	      "                            zpoolx_zsmalloc) or kernel:zbud,\n"
 	      "                            kernel:zsmalloc, kernel:z3fold\n"
 	      "  set-compressor NAME       zswap's compressor (lz4, zstd, lzo, ...)\n"
-	      "  set-limit PERCENT         max_pool_percent, 1..100\n"
+	      "  set-limit PERCENT|SIZE    max_pool_percent, 1..100; or a size of RAM\n"
+	      "                            (400M, 1.5G: KiB-based), converted against\n"
+	      "                            MemTotal, rounded up to a whole percent\n"
 	      "  set-accept-threshold PERCENT  accept_threshold_percent, 0..100\n"
 	      "  enable | disable          turn zswap on or off\n"
 	      "  compact [POOL]            compact one or every zsmalloc pool\n"
@@ -107,6 +112,7 @@ static void usage(FILE *f)
 	      "  stats POOL                a pool's counters and size classes\n"
 	      "  top                       live view, a bar per pool\n"
 	      "  doctor                    why zswap is not storing, and what to do\n"
+	      "                            (zram swap next to zswap included)\n"
 	      "  advise                    sample memory, recommend backend and compressor\n"
 	      "  bpf                       BPF counters and histograms per pool\n"
 	      "\n"
@@ -116,9 +122,12 @@ static void usage(FILE *f)
 	      "                            +LIST adds to the defaults\n"
 	      "      --output-all          every column\n"
 	      "  -n, --noheadings          no table headings (status: pool table only)\n"
-	      "      --raw                 unaligned tables (status: pool table only)\n"
+	      "      --raw                 unaligned tables, an unknown value an empty\n"
+	      "                            field (status: pool table only)\n"
 	      "  -b, --bytes               sizes in bytes, not 1.5M\n"
-	      "  -J, --json                JSON output (status, stats, doctor, advise)\n"
+	      "  -J, --json                JSON output (status, stats, doctor, advise);\n"
+	      "                            with -o or status POOL the table's columns:\n"
+	      "                            {\"pools\": [{\"id\": 1, ...}]}\n"
 	      "  -i, --interval SECS       top: seconds between redraws (0.01..3600);\n"
 	      "                            bpf: seconds to count before printing\n"
 	      "      --iterations N        top, bpf: stop after N redraws (1..1000000)\n"
@@ -129,6 +138,14 @@ static void usage(FILE *f)
 	      "  -h, --help                this help\n"
 	      "  -V, --version             version\n"
 	      "\n"
+	      "Available output columns of status (the pool table):\n",
+	      f);
+	status_columns_help(f);
+	fputs("\n"
+	      "Available output columns of stats POOL (the zsmalloc size classes):\n",
+	      f);
+	stats_columns_help(f);
+	fputs("\n"
 	      "Exit codes: 0 ok, 1 failed (doctor: not healthy), 2 bad usage or value,\n"
 	      "3 zswap/zpoolx/feature not available, 4 permission denied.\n"
 	      "See zpoolctl(8).\n",

@@ -4,11 +4,12 @@
  *
  *   zpoolctl.c   command line, dispatch, privilege check
  *   util.c       messages, sizes, privilege and availability checks
- *   table.c      column tables (-o, --noheadings, --raw)
- *   status.c     status and top
+ *   table.c      column tables (-o, --noheadings, --raw, their JSON)
+ *   status.c     status [POOL] and top
  *   control.c    set-*, enable, disable, compact, writeback
  *   stats.c      stats POOL
  *   doctor.c     doctor
+ *   zram.c       zram swap devices (/proc/swaps, /sys/block/zramN)
  *   advise.c     advise (sampling, lz4/zstd, zbud/zsmalloc packing)
  *   bpf.c        bpf (BPF counters and histograms, bpf/libzpoolx_bpf.a)
  *
@@ -115,26 +116,55 @@ struct column {
 	const char *help;
 };
 
+/* what a cell is in JSON (its text is what the table prints) */
+enum { CELL_STR, CELL_U64, CELL_DOUBLE, CELL_BOOL };
+struct cell_val {
+	int kind;
+	int decimals;			/* CELL_DOUBLE: as printed */
+	uint64_t u;			/* CELL_U64, CELL_BOOL */
+	double d;			/* CELL_DOUBLE */
+};
+
 struct table {
 	const struct column *cols;	/* all columns of this kind */
 	size_t ncols;
 	int sel[64];			/* selected column indexes */
 	size_t nsel;
-	char **cells;			/* nrows * ncols */
+	char **cells;			/* nrows * ncols; NULL = unknown */
+	struct cell_val *vals;		/* nrows * ncols, for JSON */
 	size_t nrows, cap;
 };
 
 /* Select columns from a -o spec ("A,B" or "+A,B"); 0 or EXIT_USAGE. */
 int table_select(struct table *t, const struct column *cols, size_t ncols,
 		 const char *defaults, const char *spec);
-/* add a row; returns a pointer to its ncols cell slots (NULL = "-") */
+/*
+ * add a row; returns a pointer to its ncols cell slots (NULL = unknown:
+ * "-" in a table, an empty field with --raw, null in JSON), valid until
+ * the next row is added
+ */
 char **table_add_row(struct table *t);
+/* a cell: text (a JSON string) */
 void table_set(struct table *t, char **row, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* a count; a size (fmt_size: 1.5M, or bytes with --bytes; JSON bytes);
+ * a number printed with DECIMALS decimals and SUFFIX ("%": JSON without
+ * it); yes or no (JSON true or false) */
+void table_set_u64(struct table *t, char **row, int col, uint64_t v);
+void table_set_size(struct table *t, char **row, int col, uint64_t bytes);
+void table_set_double(struct table *t, char **row, int col, int decimals,
+		      const char *suffix, double v);
+void table_set_bool(struct table *t, char **row, int col, bool v);
 void table_print(const struct table *t, FILE *f, bool headings, bool raw);
+/* {"KEY": [{"column": value, ...}, ...]}: the selected columns, keys in
+ * lower case, as util-linux's --json */
+struct json_object;
+struct json_object *table_json(const struct table *t, const char *key);
 void table_free(struct table *t);
 /* "A, B, C" for error messages */
 void columns_list(const struct column *cols, size_t n, char *buf, size_t size);
+/* "  NAME  help" lines, names aligned, for --help */
+void columns_help(FILE *f, const struct column *cols, size_t n);
 
 /* ---- util.c: pool arguments and availability ---- */
 
@@ -144,7 +174,39 @@ int parse_pool_arg(const char *arg, unsigned long *id);
 int need_zpoolx(const struct zpoolx_info *zx);
 int need_zswap(const struct zswap_info *z);
 
-/* ---- commands ---- */
+/* ---- zram.c: zram swap, which zswap sits in front of ---- */
+
+struct zram_dev {
+	char name[32];			/* /dev/zramN, as in /proc/swaps */
+	unsigned long num;		/* N */
+	long prio;			/* swap priority */
+	uint64_t swap_size_kb, swap_used_kb;	/* /proc/swaps */
+	/* /sys/block/zramN: disksize, comp_algorithm ([selected]),
+	 * mm_stat's orig_data_size, compr_data_size, mem_used_total,
+	 * same_pages */
+	struct num disksize, orig_bytes, compr_bytes, mem_used, same_pages;
+	char algorithm[64];
+};
+
+struct zram_info {
+	bool known;			/* /proc/swaps was read */
+	struct zram_dev dev[32];	/* zram devices swapped on */
+	size_t n;
+	size_t ndisk;			/* other swap devices */
+	long disk_prio_max;		/* their highest priority */
+};
+/* from s's swap devices (read_swaps) and /sys/block/zramN */
+void read_zram(const struct sysinfo *s, struct zram_info *zi);
+/* a zram device used before (or together with) every other swap device */
+bool zram_first(const struct zram_info *zi, const struct zram_dev *d);
+
+/* ---- commands, and the column lists for --help ---- */
+
+void status_columns_help(FILE *f);
+void stats_columns_help(FILE *f);
+/* zswap's zpool as zpoolctl shows it (and set-backend takes it back):
+ * zpoolx_zbud, zpoolx_zsmalloc, kernel:zsmalloc, ... */
+const char *zpool_shown(char *buf, size_t size, const char *zpool);
 
 int cmd_status(int argc, char **argv);
 int cmd_top(int argc, char **argv);

@@ -48,12 +48,16 @@ run --root "$T" doctor -o ID
 expect_error 2 "doctor: option --output does not apply"
 tap $? "an option that does not apply (doctor -o): exit 2"
 
-run --root "$T" status extra
-expect_error 2 "status: takes no arguments \\(got 'extra'\\)"
-tap $? "status with an argument: exit 2"
+run --root "$T" status 1 2
+expect_error 2 "status: too many arguments: usage: zpoolctl status \\[POOL\\]$"
+tap $? "status with two arguments: exit 2"
+
+run --root "$T" disable extra
+expect_error 2 "disable: takes no arguments \\(got 'extra'\\)"
+tap $? "a command without arguments given one: exit 2"
 
 run --root "$T" set-limit
-expect_error 2 "set-limit: missing argument: usage: zpoolctl set-limit PERCENT \\(1..100\\)"
+expect_error 2 "set-limit: missing argument: usage: zpoolctl set-limit PERCENT \\(1..100\\) or SIZE \\(400M, 1.5G: up to MemTotal\\)$"
 tap $? "a missing argument: exit 2 with the usage"
 
 run --root "$T" writeback 1 2 3

@@ -29,10 +29,10 @@ tap $? "no command means status"
 run --root "$T" --raw -o ID,BACKEND,STORED,RATIO,UTIL,REJECTS,CURRENT
 expect 0 '^ID BACKEND STORED RATIO UTIL REJECTS CURRENT$' &&
 	[ "$(field 1 2)" = zbud ] && [ "$(field 2 2)" = zsmalloc ] &&
-	[ "$(field 1 3)" = - ] && [ "$(field 2 3)" = 3000 ] &&
+	[ "$(field 1 3)" = "" ] && [ "$(field 2 3)" = 3000 ] &&
 	[ "$(field 1 4)" = 1.50 ] && [ "$(field 2 4)" = 3.00 ] &&
 	[ "$(field 2 5)" = 90.0% ] &&
-	[ "$(field 1 6)" = - ] && [ "$(field 2 6)" = 2 ] &&
+	[ "$(field 1 6)" = "" ] && [ "$(field 2 6)" = 2 ] &&
 	[ "$(field 1 7)" = no ] && [ "$(field 2 7)" = yes ]
 tap $? "derived columns: zswap's stored pages and rejects only for the current pool, ratio, utilisation"
 
@@ -65,7 +65,7 @@ expect 0 '^ID BACKEND TYPE NAME STATE CURRENT STORED OBJECTS PAGES POOLSIZE META
 	[ "$(field 2 11)" = 24K ] &&
 	[ "$(field 2 17)" = 10 ] && [ "$(field 2 18)" = 1 ] && [ "$(field 2 19)" = 5 ] &&
 	[ "$(field 2 20)" = 0 ] && [ "$(field 2 21)" = 5 ] && [ "$(field 2 22)" = 10 ] &&
-	[ "$(field 1 22)" = - ]
+	[ "$(field 1 22)" = "" ]
 tap $? "--output-all: every column, counters from the pool files"
 
 run --root "$T" -o ID,FROB
@@ -157,7 +157,7 @@ tap $? "pools sorted by id; current = newest active zswap pool of that type"
 
 w "$T/sys/kernel/zpoolx/pools/4/name" testmod
 run --root "$T" --raw -o ID,RATIO
-expect 0 && [ "$(field 4 2)" = - ]
+expect 0 && [ "$(field 4 2)" = "" ]
 tap $? "no ratio for a pool whose creator is not zswap"
 
 # without debugfs: stored pages and pool size from /proc/meminfo
@@ -169,8 +169,8 @@ expect 0 '^counters: stored_pages 3000, pool_total_size 3\.9M \(from /proc/memin
 tap $? "no debugfs: stored pages and pool size from /proc/meminfo"
 
 run --root "$T" --raw -o ID,STORED,REJECTS
-expect 0 && [ "$(field 2 2)" = 3000 ] && [ "$(field 2 3)" = - ]
-tap $? "no debugfs: STORED from Zswapped, REJECTS unknown (-)"
+expect 0 && [ "$(field 2 2)" = 3000 ] && [ "$(field 2 3)" = "" ]
+tap $? "no debugfs: STORED from Zswapped, REJECTS unknown (an empty --raw field)"
 
 run --root "$T" --json
 expect 0 && jq -e '.zswap.debugfs == null and .zswap.stored_pages == 3000 and
@@ -182,9 +182,9 @@ T=$(newtree)
 oldmodule "$T"
 run --root "$T" --raw --bytes -o ID,PAGES,METADATA,POOLSIZE,UTIL
 expect 0 '^ID PAGES METADATA POOLSIZE UTIL$' && [ -z "$ERR" ] &&
-	[ "$(field 1 3)" = - ] && [ "$(field 1 4)" = 4096000 ] &&
-	[ "$(field 2 3)" = - ] && [ "$(field 2 4)" = 4071424 ] && [ "$(field 2 5)" = 90.5% ]
-tap $? "a module without metadata_bytes: METADATA unknown (-), POOLSIZE the pages, no warning"
+	[ "$(field 1 3)" = "" ] && [ "$(field 1 4)" = 4096000 ] &&
+	[ "$(field 2 3)" = "" ] && [ "$(field 2 4)" = 4071424 ] && [ "$(field 2 5)" = 90.5% ]
+tap $? "a module without metadata_bytes: METADATA unknown (an empty --raw field), POOLSIZE the pages, no warning"
 
 run --root "$T" status
 expect 0 '^ID BACKEND +STATE +STORED OBJECTS POOLSIZE METADATA DATA' && [ -z "$ERR" ] &&
@@ -200,7 +200,7 @@ tap $? "a module without metadata_bytes: --json metadata_bytes null, not 0"
 T=$(newtree)
 w "$T/sys/kernel/zpoolx/pools/2/metadata_bytes" 24K
 run --root "$T" --raw -o ID,METADATA,POOLSIZE
-expect 0 && [ "$(field 2 2)" = - ] && [ "$(field 2 3)" = 3.9M ] &&
+expect 0 && [ "$(field 2 2)" = "" ] && [ "$(field 2 3)" = 3.9M ] &&
 	grep -q "warning: .*/pools/2/metadata_bytes: unexpected content '24K' (expected a number)" <<<"$ERR"
 tap $? "a malformed metadata_bytes: a warning, METADATA unknown"
 
@@ -261,11 +261,11 @@ w "$T/sys/kernel/zpoolx/pools/2/objects" 12abc
 w "$T/sys/module/zswap/parameters/enabled" maybe
 w "$T/sys/kernel/zpoolx/pools/2/writeback" "requested=x"
 run --root "$T" --raw -o ID,OBJECTS
-expect 0 && [ "$(field 2 2)" = - ] &&
+expect 0 && [ "$(field 2 2)" = "" ] &&
 	grep -q "warning: .*/pools/2/objects: unexpected content '12abc' (expected a number)" <<<"$ERR" &&
 	grep -q "warning: .*/parameters/enabled: unexpected content 'maybe' (expected Y or N)" <<<"$ERR" &&
 	grep -q "warning: .*/pools/2/writeback: unexpected content 'requested=x'" <<<"$ERR"
-tap $? "malformed files: one warning each, the value shown as -"
+tap $? "malformed files: one warning each, the value unknown (an empty --raw field)"
 
 T=$(newtree)
 printf 'some avg10=x\n' >"$T/proc/pressure/memory"
@@ -280,7 +280,7 @@ tap $? "malformed /proc files: warnings, values unknown"
 T=$(newtree)
 printf '\000\001\002' >"$T/sys/kernel/zpoolx/pools/2/pages"
 run --root "$T" --raw -o ID,PAGES
-expect 0 && [ "$(field 2 2)" = - ] && grep -q 'warning: cannot read .*/pools/2/pages' <<<"$ERR"
+expect 0 && [ "$(field 2 2)" = "" ] && grep -q 'warning: cannot read .*/pools/2/pages' <<<"$ERR"
 tap $? "binary content in a sysfs file: a warning, value unknown"
 
 # limits
@@ -288,7 +288,7 @@ T=$(newtree)
 w "$T/sys/kernel/zpoolx/pools/2/pool_bytes" 18446744073709551615
 w "$T/sys/kernel/zpoolx/pools/1/pool_bytes" 18446744073709551616
 run --root "$T" --raw -o ID,POOLSIZE
-expect 0 && [ "$(field 2 2)" = 16E ] && [ "$(field 1 2)" = - ] &&
+expect 0 && [ "$(field 2 2)" = 16E ] && [ "$(field 1 2)" = "" ] &&
 	grep -q "pools/1/pool_bytes: unexpected content '18446744073709551616' (expected a number)" <<<"$ERR"
 tap $? "the largest 64-bit size prints as 16E; one more is malformed"
 

@@ -26,8 +26,10 @@ for pair in zbud:zpoolx_zbud zsmalloc:zpoolx_zsmalloc \
 done
 
 T=$(newtree)
-refuse "$T" 2 "set-backend: unknown backend 'z3fold'; accepted: zbud, zsmalloc, zpoolx_zbud, zpoolx_zsmalloc \\(zpoolx\\), kernel:zbud, kernel:zsmalloc, kernel:z3fold$" \
-	"set-backend with an unknown backend: exit 2, lists the accepted ones, writes nothing" set-backend z3fold
+refuse "$T" 2 "set-backend: unknown backend 'zfold'; accepted: zbud, zsmalloc, zpoolx_zbud, zpoolx_zsmalloc \\(zpoolx\\), kernel:zbud, kernel:zsmalloc, kernel:z3fold$" \
+	"set-backend with an unknown backend: exit 2, lists the accepted ones, writes nothing" set-backend zfold
+refuse "$T" 2 "set-backend: unknown backend 'z3fold'; accepted: zbud, .*, kernel:z3fold \\(the kernel's z3fold is kernel:z3fold\\)$" \
+	"set-backend z3fold: exit 2, names kernel:z3fold (a bare name is zpoolx's)" set-backend z3fold
 refuse "$T" 2 "unknown backend 'zpoolx_z3fold'; accepted: " \
 	"set-backend zpoolx_z3fold (no such zpoolx type): exit 2" set-backend zpoolx_z3fold
 refuse "$T" 2 "unknown backend 'ZPOOLX_ZBUD'; accepted: " \
@@ -105,11 +107,15 @@ run --root "$T" set-limit 40%
 expect 0 && [ "$(cat "$T/$P/max_pool_percent")" = 40 ]
 tap $? "set-limit accepts a trailing %"
 
-for v in 0 101 abc 1.5 ' 5' 5x % 99999999999999999999999 ''; do
-	refuse "$T" 2 "set-limit: invalid PERCENT '.*': expected an integer 1..100" \
+for v in 0 101 200% 99999999999999999999999; do
+	refuse "$T" 2 "set-limit: invalid PERCENT '$v': expected an integer 1..100 \\(the share of RAM zswap's pool may use\\), or a SIZE such as 400M$" \
 		"set-limit '$v': exit 2, says the range, writes nothing" set-limit "$v"
 done
-refuse "$T" 2 "set-limit: invalid value '-5': negative numbers are not accepted; expected PERCENT \\(1..100\\)" \
+for v in abc 1.5 ' 5' 5x % ''; do
+	refuse "$T" 2 "set-limit: invalid value '$v': expected PERCENT, an integer 1..100 \\(optionally with %\\), or SIZE, a number with a unit up to MemTotal: K, M, G, T " \
+		"set-limit '$v': exit 2, says what is accepted, writes nothing" set-limit "$v"
+done
+refuse "$T" 2 "set-limit: invalid value '-5': negative numbers are not accepted; expected PERCENT \\(1..100\\) or SIZE" \
 	"set-limit -5: exit 2, says the range, writes nothing" set-limit -5
 
 for v in 0 100 70%; do

@@ -59,7 +59,7 @@ one_line 2 "unknown backend 'zbud\\nzpoolctl: forged'; accepted: " \
 	"set-backend echoes its argument escaped"
 
 run --root "$T" set-limit $'5\n'
-one_line 2 "set-limit: invalid PERCENT '5\\n'" "set-limit echoes its argument escaped"
+one_line 2 "set-limit: invalid value '5\\n'" "set-limit echoes its argument escaped"
 
 run --root "$T" writeback $'1\nx' 5
 one_line 2 "invalid pool '1\\nx'" "a pool argument is echoed escaped"

@@ -51,9 +51,15 @@ as_nobody() {
 	RUNAS=()
 }
 
-# the Nth field of the raw pool row whose first field is ID
+# the Nth field of the raw pool row whose first field is ID.  --raw
+# separates fields by one space and prints an unknown value as an empty
+# field, so split on each space (awk's default would merge the blanks)
+# field; "<no row>" or "<no field N>" where there is none, so that an
+# empty field is told from a missing one
 field() { # field ID N  (reads $OUT)
-	awk -v id="$1" -v n="$2" '$1 == id { print $n }' <<<"$OUT"
+	awk -F '[ ]' -v id="$1" -v n="$2" '
+		$1 == id { found = 1; if (n > NF) print "<no field " n ">"; else print $n }
+		END { if (!found) print "<no row>" }' <<<"$OUT"
 }
 
 # sanitizer findings are never acceptable
