@@ -4,6 +4,7 @@
 # Sourced by run.sh and the *.t scripts.
 
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+[ -n "${ZPOOLCTL:-}" ] && ZPOOLCTL_GIVEN=1
 : "${ZPOOLCTL:=$TOP/zpoolctl/zpoolctl-asan}"
 case $ZPOOLCTL in /*) ;; *) ZPOOLCTL=$TOP/$ZPOOLCTL ;; esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}

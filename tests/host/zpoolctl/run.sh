@@ -15,6 +15,12 @@ TOP=$(cd "$HERE/../../.." && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
+# the ASan build brought up to date first, unless ZPOOLCTL is given: a stale
+# binary fails the tests of whatever changed since it was built
+if [ -z "${ZPOOLCTL_GIVEN:-}" ] && ! make -s -C "$TOP/zpoolctl" sanitize >/dev/null 2>&1; then
+	echo "Bail out! make -C zpoolctl sanitize failed"
+	exit 1
+fi
 if [ ! -x "$ZPOOLCTL" ]; then
 	echo "Bail out! $ZPOOLCTL is not built (make -C zpoolctl sanitize)"
 	exit 1

@@ -22,7 +22,7 @@ if [ -z "${ZPOOLD_GIVEN:-}" ] && ! make -s -C "$TOP/daemon" sanitize >/dev/null 
 	exit 1
 fi
 # 45-inputs.t runs zpoolctl too: its ASan build, unless ZPOOLCTL is given
-if [ -z "${ZPOOLCTL:-}" ] && ! make -s -C "$TOP/zpoolctl" sanitize >/dev/null 2>&1; then
+if [ -z "${ZPOOLCTL_GIVEN:-}" ] && ! make -s -C "$TOP/zpoolctl" sanitize >/dev/null 2>&1; then
 	echo "Bail out! make -C zpoolctl sanitize failed"
 	exit 1
 fi
