@@ -24,6 +24,12 @@
  * allocations of the paths are eligible (ignore-gfp-wait=N, min-order=0,
  * verbose=0); tests/vm/tests/fault-injection.sh does that.
  *
+ * With gfp_check=1 it runs one other test instead, with ignore-gfp-wait=Y
+ * (only allocations that cannot reclaim directly are eligible): a pool
+ * created with zswap's gfp (no direct reclaim) must make no such
+ * allocation, as a create that used it could fail under memory pressure
+ * where GFP_KERNEL would have reclaimed.
+ *
  * Reports on the console: "zpool_fault: ok|not ok N - ..." and a final
  * "zpool_fault: done passed=P failed=F"; init fails if anything failed.
  */
@@ -42,6 +48,10 @@ MODULE_PARM_DESC(type, "zpool type to test");
 static unsigned int objects = 48;
 module_param(objects, uint, 0444);
 MODULE_PARM_DESC(objects, "objects to allocate under fault injection");
+
+static bool gfp_check;
+module_param(gfp_check, bool, 0444);
+MODULE_PARM_DESC(gfp_check, "only check that create allocates with direct reclaim (ignore-gfp-wait=Y)");
 
 #define FAULT_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
 #define EXHAUSTIVE_NTH 256
@@ -158,6 +168,41 @@ static void test_create(void)
 	pool = p;
 }
 
+/*
+ * zswap's gfp to create: with ignore-gfp-wait=Y, every allocation that
+ * cannot reclaim directly is an injection point.  mm/zpool.c's
+ * zpool_create_pool() makes one, its struct zpool with the caller's gfp,
+ * before it calls the driver; the kernel's sysfs makes others, whose
+ * failures it absorbs (kernfs falls back to its preloaded idr nodes).  So
+ * each point past the first is failed in turn, and the pool must be made
+ * every time: the driver's own allocations reclaim directly.
+ */
+static void test_create_gfp(void)
+{
+	unsigned int nth, left = 0, made = 0, refused = 0, first_refused = 0;
+	struct zpool *p;
+
+	for (nth = 2; nth < EXHAUSTIVE_NTH; nth++) {
+		cond_resched();
+		arm(nth);
+		p = zpapi.create_pool(type, "zpool_fault", FAULT_GFP, &fault_ops);
+		left = disarm();
+		if (!p) {
+			if (!refused++)
+				first_refused = nth;
+			continue;
+		}
+		zpapi.destroy_pool(p);
+		if (left)
+			break;	/* the n-th point was never reached */
+		made++;
+	}
+	check(left && !refused,
+	      "create with zswap's gfp: the pool made with each of %u failed allocations without direct reclaim (past zpool's own), %u refused (the first at point %u)%s",
+	      made, refused, first_refused,
+	      left ? "" : ", points left untried");
+}
+
 static void test_malloc(void)
 {
 	unsigned int i, nth, tries, left, points = 0, errors = 0, bad_err = 0;
@@ -231,9 +276,13 @@ static int __init zpool_fault_init(void)
 		pr_err("zpool_fault: cannot find the zpool API: %d\n", ret);
 		return ret;
 	}
-	test_create();
-	if (pool)
-		test_malloc();
+	if (gfp_check) {
+		test_create_gfp();
+	} else {
+		test_create();
+		if (pool)
+			test_malloc();
+	}
 	pr_info("zpool_fault: done passed=%u failed=%u\n", passed, failed);
 	if (failed) {
 		if (pool)
