@@ -5,6 +5,9 @@
  * (cumulative _bucket{le=...}, _sum, _count; nanoseconds become seconds)
  * and the counters as _total.  Built without BPF (no bpf/ library, or
  * make NO_BPF=1), bpfstats_open() says so and zpoold goes on without.
+ *
+ * State: all of it in the handle (struct bpfstats), which its opener
+ * owns and passes to every call; nothing is file-scope.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -42,6 +42,9 @@
  *
  * The listening socket is bound here (MHD_OPTION_LISTEN_SOCKET), so that
  * a failure names the address and port and the reason.
+ *
+ * State: all of a server's is in its struct http (http.h), passed to
+ * every libmicrohttpd callback as its closure; nothing is file-scope.
  */
 #include <errno.h>
 #include <microhttpd.h>

@@ -8,6 +8,9 @@
  * are contiguous.  A value the kernel does not offer (no debugfs, no PSI,
  * a file missing) is left out, never written as 0.  The list of families
  * is in zpoold.8, METRICS.
+ *
+ * No state: metrics_render() writes what it is given (metrics.h), and
+ * reads only the size classes of the snapshot's pools from /sys itself.
  */
 #include <stdlib.h>
 #include <string.h>

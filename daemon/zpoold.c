@@ -4,8 +4,8 @@
  * decisions, the scrape cache, SIGHUP reload, systemd notification,
  * detaching, --check-config and --replay.
  *
- * State.  main() builds all of it and passes it in; nothing in this file
- * is file-scope but constant tables.
+ * State.  main() and run() build all of it and pass it in; nothing in
+ * this file is file-scope but constant tables.
  *
  *   struct options  the command line (parse_args), read-only afterwards
  *   struct shared   what the policy loop and the HTTP threads share:
@@ -158,7 +158,7 @@ struct shared {
 	struct zcfg cfg;		/* the configuration in force */
 	struct dstats dst;		/* the daemon's counters */
 	struct bpfstats *bpf;		/* NULL: off or unavailable */
-	_Atomic uint64_t last_cycle_ms;	/* end of the last cycle, monotonic; 0: none yet */
+	_Atomic uint64_t last_cycle_ms;	/* monotonic end of the last cycle */
 	_Atomic uint64_t interval_ms;	/* = cfg.interval_ms */
 };
 
@@ -180,7 +180,12 @@ struct scrape {
 };
 #endif
 
-/* the policy loop's: main() builds it, the main thread alone uses it */
+/*
+ * The running daemon: run() builds it on its stack and passes it down.
+ * The main thread alone uses it but for sh and scrape, which the HTTP
+ * threads reach through the context pointer of the callbacks; run() stops
+ * the HTTP server (zpoold_stop) before it returns, whatever the path.
+ */
 struct zpoold {
 	const struct options *opt;
 	struct shared sh;
