@@ -5,14 +5,21 @@
  * (cumulative _bucket{le=...}, _sum, _count; nanoseconds become seconds)
  * and the counters as _total.  Built without BPF (no bpf/ library, or
  * make NO_BPF=1), bpfstats_open() says so and zpoold goes on without.
+ *
+ * State: all of it in the handle (struct bpfstats), which its opener
+ * owns and passes to every call; nothing is file-scope.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
-#include "zpoold.h"
+#include "bpfstats.h"
+#include "log.h"
+#include "promtext.h"
 
 #ifndef HAVE_BPF
 
@@ -113,7 +120,8 @@ static void hist(FILE *f, const struct zpx_bpf_hist *h, const char *name,
 		cum += h->buckets[i];
 		if (ns)
 			fprintf(f, "%s_bucket{le=\"%s\"} %llu\n", name,
-				G((double)hi / 1e9), (unsigned long long)cum);
+				PROM_NUM((double)hi / 1e9),
+				(unsigned long long)cum);
 		else
 			fprintf(f, "%s_bucket{le=\"%llu\"} %llu\n", name,
 				(unsigned long long)hi,
@@ -124,7 +132,7 @@ static void hist(FILE *f, const struct zpx_bpf_hist *h, const char *name,
 	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name,
 		(unsigned long long)cum);
 	if (ns)
-		fprintf(f, "%s_sum %s\n", name, G((double)h->sum / 1e9));
+		fprintf(f, "%s_sum %s\n", name, PROM_NUM((double)h->sum / 1e9));
 	else
 		fprintf(f, "%s_sum %llu\n", name, (unsigned long long)h->sum);
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
@@ -226,7 +234,7 @@ void bpfstats_format(const struct zpx_bpf_stats *st, FILE *f)
 	for (i = 0; i < st->npools; i++)
 		fprintf(f, "zpoolx_bpf_pool_evict_seconds_total{pool=\"%u\"} %s\n",
 			st->pools[i].pool_id,
-			G((double)st->pools[i].evict_ns / 1e9));
+			PROM_NUM((double)st->pools[i].evict_ns / 1e9));
 }
 
 #endif

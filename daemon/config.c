@@ -20,7 +20,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "zpoold.h"
+#include "config.h"
+#include "libzpoolx.h"
+#include "log.h"
 
 enum ktype { K_BOOL, K_UINT, K_U64, K_DOUBLE, K_ENUM, K_LISTEN, K_TEXTFILE,
 	     K_SECTION };
@@ -468,7 +470,7 @@ static void cross_check(const struct zcfg *c, struct errbuf *e)
 int parse_listen(const char *s, struct sockaddr_storage *ss, char *why,
 		 size_t whysize)
 {
-	static const char *acc =
+	static const char *const acc =
 		"expected ADDRESS:PORT with a numeric IPv4 address or an IPv6 address in brackets and a port 1..65535 (\"127.0.0.1:9436\", \"0.0.0.0:9436\", \"[::1]:9436\")";
 	char host[64];
 	const char *colon, *h, *port;

@@ -42,11 +42,17 @@
  *
  * The listening socket is bound here (MHD_OPTION_LISTEN_SOCKET), so that
  * a failure names the address and port and the reason.
+ *
+ * State: all of a server's is in its struct http (http.h), passed to
+ * every libmicrohttpd callback as its closure; nothing is file-scope.
  */
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zpoold.h"
+#include "http.h"
+#include "log.h"
 
 struct conn {
 	int fd;
@@ -310,11 +317,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return reply(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			     "a GET request has no body\n", false, false);
 	if (health) {
-		static char ok[] = "ok\n";
 		bool good = h->health(h->ctx, msg, sizeof(msg));
 
 		if (good)
-			return reply(c, MHD_HTTP_OK, ok, false, false);
+			return reply(c, MHD_HTTP_OK, "ok\n", false, false);
 		r = MHD_create_response_from_buffer(strlen(msg), msg,
 						    MHD_RESPMEM_MUST_COPY);
 		if (!r)

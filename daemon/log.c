@@ -9,10 +9,16 @@
  *
  * Built without systemd (WITH_SYSTEMD=0, no HAVE_SYSTEMD) there is no
  * journal target: the journal stream is then just stderr.
+ *
+ * The logger's state is process-wide (log.h says why): `lg` below, set by
+ * main before any thread starts (log_init, log_set_level; the level again
+ * at a reload, from the main thread), and the table of warnings said
+ * once, `once`, under its own lock.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +30,15 @@
 #include <systemd/sd-journal.h>
 #endif
 
-#include "zpoold.h"
+#include "libzpoolx.h"
+#include "log.h"
 
-static enum log_target target = LOG_TO_STDERR;
-static int max_level = LOG_LVL_INFO;
-static int kmsg_fd = -1;
+/* where messages go, and from which level on */
+static struct {
+	enum log_target target;
+	int max_level;
+	int kmsg_fd;		/* LOG_TO_KMSG: /dev/kmsg (under --root) */
+} lg = { LOG_TO_STDERR, LOG_LVL_INFO, -1 };
 
 static const char *const names[] = { "error", "warning", "info", "debug" };
 static const int prios[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -60,15 +70,15 @@ int log_init(enum log_target t)
 		fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return -errno;
-		if (kmsg_fd >= 0)
-			close(kmsg_fd);
-		kmsg_fd = fd;
+		if (lg.kmsg_fd >= 0)
+			close(lg.kmsg_fd);
+		lg.kmsg_fd = fd;
 	}
 #ifndef HAVE_SYSTEMD
 	if (t == LOG_TO_JOURNAL)
 		return -ENOTSUP;
 #endif
-	target = t;
+	lg.target = t;
 	if (t == LOG_TO_SYSLOG)
 		openlog("zpoold", LOG_PID, LOG_DAEMON);
 	return 0;
@@ -76,7 +86,7 @@ int log_init(enum log_target t)
 
 void log_set_level(int level)
 {
-	max_level = level;
+	lg.max_level = level;
 }
 
 /*
@@ -97,7 +107,7 @@ static void kmsg_emit(int level, const char *text)
 		n = (int)sizeof(line) - 1;
 		memcpy(line + n - 4, "...\n", 4);
 	}
-	if (write(kmsg_fd, line, (size_t)n) < 0) {
+	if (write(lg.kmsg_fd, line, (size_t)n) < 0) {
 		/* nowhere else to say it */
 	}
 }
@@ -105,9 +115,9 @@ static void kmsg_emit(int level, const char *text)
 static void emit(int level, const char *action, unsigned long pool,
 		 const char *text)
 {
-	if (level > max_level)
+	if (level > lg.max_level)
 		return;
-	switch (target) {
+	switch (lg.target) {
 	case LOG_TO_JOURNAL:
 #ifdef HAVE_SYSTEMD
 		if (action)
@@ -141,7 +151,7 @@ void zlog(int level, const char *fmt, ...)
 	char text[2048];
 	va_list ap;
 
-	if (level > max_level)
+	if (level > lg.max_level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -153,4 +163,61 @@ void zlog(int level, const char *fmt, ...)
 void zlog_decision(const char *action, unsigned long pool, const char *text)
 {
 	emit(LOG_LVL_INFO, action, pool, text);
+}
+
+/*
+ * The readers' warnings, said once.  The policy loop reads everything each
+ * cycle; a warning not given again in a cycle is forgotten at its end (the
+ * file recovered or says something else), so it is said again if the file
+ * breaks again.  Scrapes read too (HTTP threads): they say what is new and
+ * keep the rest alive.
+ */
+#define WARN_SLOTS 256
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char *text;
+		uint64_t gen;	/* the cycle that last said it */
+	} said[WARN_SLOTS];
+	uint64_t gen;		/* the cycle now */
+} once = { .lock = PTHREAD_MUTEX_INITIALIZER, .gen = 1 };
+
+void log_warn_once(const char *text)
+{
+	bool say = true;
+	size_t i, free_slot = WARN_SLOTS;
+
+	pthread_mutex_lock(&once.lock);
+	for (i = 0; i < WARN_SLOTS; i++) {
+		if (!once.said[i].text) {
+			if (free_slot == WARN_SLOTS)
+				free_slot = i;
+		} else if (!strcmp(once.said[i].text, text)) {
+			once.said[i].gen = once.gen;
+			say = false;
+			break;
+		}
+	}
+	if (say && free_slot < WARN_SLOTS) {
+		once.said[free_slot].text = strdup(text);
+		once.said[free_slot].gen = once.gen;
+	}
+	pthread_mutex_unlock(&once.lock);
+	if (say)
+		zlog(LOG_LVL_WARNING, "%s", text);
+}
+
+void log_warn_cycle_end(bool all)
+{
+	size_t i;
+
+	pthread_mutex_lock(&once.lock);
+	for (i = 0; i < WARN_SLOTS; i++)
+		if (once.said[i].text &&
+		    (all || once.said[i].gen != once.gen)) {
+			free(once.said[i].text);
+			once.said[i].text = NULL;
+		}
+	once.gen++;
+	pthread_mutex_unlock(&once.lock);
 }

@@ -8,23 +8,17 @@
  * are contiguous.  A value the kernel does not offer (no debugfs, no PSI,
  * a file missing) is left out, never written as 0.  The list of families
  * is in zpoold.8, METRICS.
+ *
+ * No state: metrics_render() writes what it is given (metrics.h), and
+ * reads only the size classes of the snapshot's pools from /sys itself.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+#include "metrics.h"
+#include "promtext.h"
 #include "zpoold.h"
-
-const char *fmt_g(char *buf, double v)
-{
-	char *end;
-
-	/* the shortest of 15..17 digits that reads back as v: 0.2, not
-	 * 0.20000000000000001 */
-	snprintf(buf, 32, "%.15g", v);
-	if (strtod(buf, &end) != v)
-		snprintf(buf, 32, "%.17g", v);
-	return buf;
-}
 
 static void fam(FILE *f, const char *name, const char *type,
 		const char *help)
@@ -55,7 +49,7 @@ static void num1(FILE *f, const char *name, const char *type,
 	if (scale == 1)
 		fprintf(f, "%s %llu\n", name, (unsigned long long)n.v);
 	else
-		fprintf(f, "%s %s\n", name, G((double)n.v * scale));
+		fprintf(f, "%s %s\n", name, PROM_NUM((double)n.v * scale));
 }
 
 static void zswap_families(FILE *f, const struct sysinfo *s)
@@ -81,7 +75,7 @@ static void zswap_families(FILE *f, const struct sysinfo *s)
 		fam(f, "zpoolx_zswap_max_pool_ratio", "gauge",
 		    "zswap's max_pool_percent as a ratio of MemTotal");
 		fprintf(f, "zpoolx_zswap_max_pool_ratio %s\n",
-			G((double)z->max_pool_percent.v / 100));
+			PROM_NUM((double)z->max_pool_percent.v / 100));
 		if (s->mem.mem_total_kb.has) {
 			fam(f, "zpoolx_zswap_limit_bytes", "gauge",
 			    "zswap's pool limit: max_pool_percent of MemTotal, in bytes");
@@ -95,7 +89,7 @@ static void zswap_families(FILE *f, const struct sysinfo *s)
 		fam(f, "zpoolx_zswap_accept_threshold_ratio", "gauge",
 		    "zswap's accept_threshold_percent as a ratio of its limit");
 		fprintf(f, "zpoolx_zswap_accept_threshold_ratio %s\n",
-			G((double)z->accept_threshold_percent.v / 100));
+			PROM_NUM((double)z->accept_threshold_percent.v / 100));
 	}
 	num1(f, "zpoolx_zswap_stored_pages", "gauge",
 	     "pages stored in zswap (debugfs stored_pages, else /proc/meminfo Zswapped)",
@@ -158,25 +152,27 @@ static void memory_families(FILE *f, const struct sysinfo *s)
 		fprintf(f,
 			"zpoolx_memory_pressure_ratio{kind=\"some\",window=\"%s\"} %s\n",
 			win[i],
-			G((i == 0 ? p->some_avg10 : i == 1 ? p->some_avg60 :
-							     p->some_avg300) / 100));
+			PROM_NUM((i == 0   ? p->some_avg10 :
+				  i == 1 ? p->some_avg60 :
+					   p->some_avg300) / 100));
 	if (p->has_full)
 		for (i = 0; i < 3; i++)
 			fprintf(f,
 				"zpoolx_memory_pressure_ratio{kind=\"full\",window=\"%s\"} %s\n",
 				win[i],
-				G((i == 0 ? p->full_avg10 :
-				   i == 1 ? p->full_avg60 : p->full_avg300) / 100));
+				PROM_NUM((i == 0   ? p->full_avg10 :
+					  i == 1 ? p->full_avg60 :
+						   p->full_avg300) / 100));
 	if (p->has_total) {
 		fam(f, "zpoolx_memory_pressure_stalled_seconds_total", "counter",
 		    "time tasks stalled on memory (/proc/pressure/memory total)");
 		fprintf(f,
 			"zpoolx_memory_pressure_stalled_seconds_total{kind=\"some\"} %s\n",
-			G((double)p->some_total_us / 1e6));
+			PROM_NUM((double)p->some_total_us / 1e6));
 		if (p->has_full)
 			fprintf(f,
 				"zpoolx_memory_pressure_stalled_seconds_total{kind=\"full\"} %s\n",
-				G((double)p->full_total_us / 1e6));
+				PROM_NUM((double)p->full_total_us / 1e6));
 	}
 }
 
@@ -197,7 +193,8 @@ static void pool_family(FILE *f, const struct zpoolx_info *zx,
 		if (!any)
 			fam(f, name, type, help);
 		any = true;
-		fprintf(f, "%s{pool=\"%lu\"} %s\n", name, zx->pools[i].id, G(v));
+		fprintf(f, "%s{pool=\"%lu\"} %s\n", name, zx->pools[i].id,
+			PROM_NUM(v));
 	}
 }
 

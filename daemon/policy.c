@@ -44,7 +44,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "zpoold.h"
+#include "policy.h"
 
 static const char *const act_names[ACT_COUNT] = {
 	[ACT_WRITEBACK] = "writeback",

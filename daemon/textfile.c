@@ -11,23 +11,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "zpoold.h"
+#include "textfile.h"
 
 const char *textfile_check(const char *s)
 {
-	static const char *acc =
+	static const char *const acc =
 		"expected \"\" (no file) or an absolute path ending in .prom (node_exporter's textfile collector reads *.prom), such as \"/var/lib/prometheus/node-exporter/zpoold.prom\"";
 	const char *base, *c;
 	size_t n = strlen(s);
 
 	if (n == 0)
 		return NULL;
-	if (s[0] != '/' || n >= sizeof(((struct zcfg *)0)->metrics.textfile) ||
+	if (s[0] != '/' || n >= TEXTFILE_PATH_SIZE ||
 	    n < 7 || strcmp(s + n - 5, ".prom"))
 		return acc;
 	base = strrchr(s, '/') + 1;

@@ -1,37 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zpoold.c - the daemon: command line, the policy loop, the executor of
- * decisions, SIGHUP reload, systemd notification, --check-config and
- * --replay.
+ * decisions, the scrape cache, SIGHUP reload, systemd notification,
+ * detaching, --check-config and --replay.
  *
- * Threads: the main thread runs the policy loop, writes the metrics file
- * (metrics.textfile) after each cycle and handles signals (all blocked,
- * taken with sigtimedwait); libmicrohttpd's threads (one per connection,
- * http.c) answer HTTP.  They share the daemon's counters, the
- * configuration and the BPF handle, under `lock`; the cached exposition is
- * under cache_lock, and what /healthz reads (the time of the last cycle,
- * interval_ms) is in atomics, so that it never waits for a render.  Nothing in /sys is written but by the executor, and only
- * the four files of a decision: a pool's writeback and compact files and
- * zswap's max_pool_percent and zpool parameters.
+ * State.  main() and run() build all of it and pass it in; nothing in
+ * this file is file-scope but constant tables.
+ *
+ *   struct options  the command line (parse_args), read-only afterwards
+ *   struct shared   what the policy loop and the HTTP threads share:
+ *                   under its lock, the configuration in force, the
+ *                   daemon's counters (struct dstats, metrics.h) and the
+ *                   BPF handle (bpfstats.h); in atomics, what /healthz
+ *                   and the scrape cache read without the lock (the end
+ *                   of the last cycle, interval_ms)
+ *   struct scrape   the context of the HTTP callbacks (render, health):
+ *                   the cached exposition, under its own lock
+ *   struct zpoold   the policy loop's, main thread only: the policy's
+ *                   state between cycles (struct pstate, policy.h), the
+ *                   HTTP server (struct http, http.h), the metrics file's
+ *                   failure, the trace being recorded, the watchdog, the
+ *                   parent waiting for the start-up result; and the two
+ *                   above
+ *
+ * The process-wide state left is the logger's (log.h) and lib/'s root
+ * prefix and warning hook, all set here before any thread starts.  There
+ * are no signal handlers, and so no signal flags: SIGHUP, SIGTERM and
+ * SIGINT are blocked in every thread and taken by the main loop with
+ * sigtimedwait(); SIGPIPE is ignored.
+ *
+ * One policy cycle, cycle(), on the main thread: the configuration is
+ * copied out of struct shared; a snapshot of /sys and /proc is read
+ * (read_sysinfo, lib/) and the warnings it did not repeat are forgotten
+ * (log_warn_cycle_end); with --record it is appended to the trace;
+ * policy_decide() turns it into decisions with the loop's struct pstate;
+ * execute() carries each out (one /sys write) and counts it in struct
+ * shared; the systemd STATUS line; the cycle's counters and its end time;
+ * then the metrics file (textfile_cycle: metrics_render of the same
+ * snapshot under the lock, textfile_write).
+ *
+ * One scrape, on a libmicrohttpd connection thread: http.c's handle()
+ * calls render() with struct scrape.  A text rendered less than
+ * interval_ms ago is copied out of the cache; otherwise one scrape reads
+ * a snapshot (no lock held), takes struct shared's lock and
+ * metrics_render()s the snapshot, the counters and the BPF handle, and
+ * caches the text, while other scrapes wait for it (single flight).
+ * /healthz is health(): the atomics of struct shared, no lock.
+ *
+ * Nothing in /sys is written but by the executor, and only the four files
+ * of a decision: a pool's writeback and compact files and zswap's
+ * max_pool_percent and zpool parameters.
  *
  * Build profiles (daemon/Makefile): WITH_SYSTEMD=0 leaves out libsystemd
  * (no notification, no journal), WITH_HTTP=0 leaves out libmicrohttpd (no
- * endpoint; the metrics go to metrics.textfile only).
+ * endpoint, no scrape cache; the metrics go to metrics.textfile only).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfstats.h"
+#include "config.h"
+#include "libzpoolx.h"
+#include "log.h"
+#include "metrics.h"
+#include "policy.h"
+#include "textfile.h"
 #include "zpoold.h"
+#ifdef HAVE_HTTP
+#include "http.h"
+#endif
 
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -74,7 +125,10 @@ static int sd_watchdog_enabled(int unset, uint64_t *usec)
 static const char *const log_targets[] = { "stderr", "journal", "syslog",
 					   "kmsg", NULL };
 
-static struct {
+/* ---- the daemon's state ---- */
+
+/* the command line (parse_args), read-only afterwards */
+struct options {
 	const char *config;
 	bool config_given;
 	bool check_config;
@@ -85,27 +139,69 @@ static struct {
 	const char *record;
 	const char *metrics_file;	/* --metrics-file, over metrics.textfile */
 	int log_target;			/* --log: enum log_target, -1 = auto */
-	FILE *record_f;
 	uint64_t cycles;	/* 0 = run until stopped */
 	char root[2048];
-} opt = { .config = ZPOOLD_DEFAULT_CONFIG, .log_target = -1 };
+	/* --config and --record made absolute (zpoold detaches into /) */
+	char config_abs[PATH_MAX], record_abs[PATH_MAX];
+};
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct zcfg cfg;
-static struct pstate pst;
-static struct dstats dst;
-static struct bpfstats *bpf;
+/*
+ * What the policy loop (main thread) and the HTTP threads share.  The main
+ * thread writes it: a cycle's counters, a reload's configuration, the BPF
+ * handle opened or closed; a scrape reads it while it renders.  Under
+ * `lock`: cfg, dst and bpf (bpfstats_write is one caller at a time too).
+ * The atomics are copies that /healthz and the scrape cache read without
+ * the lock, so that they never wait for a render.
+ */
+struct shared {
+	pthread_mutex_t lock;
+	struct zcfg cfg;		/* the configuration in force */
+	struct dstats dst;		/* the daemon's counters */
+	struct bpfstats *bpf;		/* NULL: off or unavailable */
+	_Atomic uint64_t last_cycle_ms;	/* monotonic end of the last cycle */
+	_Atomic uint64_t interval_ms;	/* = cfg.interval_ms */
+};
+
 #ifdef HAVE_HTTP
-static struct http *http;
+/*
+ * The HTTP callbacks' context: the exposition, rendered at most once per
+ * interval_ms and cached; render() and health() below.  The cache is
+ * under `lock` (never held while rendering); `rendering` says a scrape is
+ * rendering for the others, who wait on `cv`.
+ */
+struct scrape {
+	struct shared *sh;
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	char *text;		/* the cached exposition, or NULL */
+	size_t len;
+	uint64_t ms;		/* monotonic, when text was rendered */
+	bool rendering;
+};
 #endif
-static bool textfile_failing;	/* the last write of the metrics file failed */
-static char textfile_why[512];
-static uint64_t last_cycle_ms;	/* monotonic */
-/* for /healthz and the cache, which take no `lock`: copies, atomic */
-static _Atomic uint64_t last_cycle_now;	/* = last_cycle_ms */
-static _Atomic uint64_t interval_now;	/* = cfg.interval_ms */
-static int ready_fd = -1;	/* the waiting parent, when detaching */
-static uint64_t start_ms;
+
+/*
+ * The running daemon: run() builds it on its stack and passes it down.
+ * The main thread alone uses it but for sh and scrape, which the HTTP
+ * threads reach through the context pointer of the callbacks; run() stops
+ * the HTTP server (zpoold_stop) before it returns, whatever the path.
+ */
+struct zpoold {
+	const struct options *opt;
+	struct shared sh;
+#ifdef HAVE_HTTP
+	struct scrape scrape;
+	struct http *http;	/* NULL: metrics.enabled is false */
+#endif
+	struct pstate pst;	/* the policy's memory between cycles */
+	FILE *record_f;		/* --record */
+	bool textfile_failing;	/* the last write of the metrics file failed */
+	char textfile_why[512];	/* and why */
+	uint64_t start_ms;	/* monotonic: the time of --record's traces */
+	int ready_fd;		/* the waiting parent, when detaching; else -1 */
+	uint64_t wd_usec;	/* systemd's watchdog period; 0: none */
+	uint64_t wd_last;	/* when WATCHDOG=1 was last sent */
+};
 
 static uint64_t mono_ms(void)
 {
@@ -167,8 +263,6 @@ static int usage_error(const char *fmt, const char *arg)
  * --record, which may not exist yet, realpath of its directory.  0, or -1
  * with errno.
  */
-static char config_abs[PATH_MAX], root_abs[PATH_MAX], record_abs[PATH_MAX];
-
 static int abs_path(const char *in, char *out, bool may_be_new)
 {
 	char dir[PATH_MAX];
@@ -204,7 +298,7 @@ static int abs_path(const char *in, char *out, bool may_be_new)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv)
+static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -222,6 +316,7 @@ static int parse_args(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char root_abs[PATH_MAX];
 	const char *bad;
 	size_t n;
 	int c, i;
@@ -233,45 +328,45 @@ static int parse_args(int argc, char **argv)
 			if (!optarg[0])
 				return usage_error("--config: %sexpected a file name",
 						   "");
-			opt.config = optarg;
-			opt.config_given = true;
+			o->config = optarg;
+			o->config_given = true;
 			break;
 		case 't':
-			opt.check_config = true;
+			o->check_config = true;
 			break;
 		case 'f':
-			opt.foreground = true;
+			o->foreground = true;
 			break;
 		case 'n':
-			opt.dry_run = true;
+			o->dry_run = true;
 			break;
 		case 'B':
-			opt.no_bpf = true;
+			o->no_bpf = true;
 			break;
 		case 'R':
 			n = strlen(optarg);
-			if (n == 0 || n >= sizeof(opt.root))
+			if (n == 0 || n >= sizeof(o->root))
 				return usage_error("--root: %sexpected a directory path of 1..2047 characters",
 						   "");
 			if (!is_dir(optarg))
 				return usage_error("--root: '%.200s' is not a directory",
 						   optarg);
-			memcpy(opt.root, optarg, n + 1);
-			while (n > 0 && opt.root[n - 1] == '/')
-				opt.root[--n] = '\0';
+			memcpy(o->root, optarg, n + 1);
+			while (n > 0 && o->root[n - 1] == '/')
+				o->root[--n] = '\0';
 			break;
 		case 'P':
-			opt.replay = optarg;
+			o->replay = optarg;
 			break;
 		case 'O':
 			if (!optarg[0])
 				return usage_error("--record: %sexpected a file name",
 						   "");
-			opt.record = optarg;
+			o->record = optarg;
 			break;
 		case 'C':
 			if (!parse_arg_range(optarg, 1, 1000000, false,
-					     &opt.cycles))
+					     &o->cycles))
 				return usage_error("--cycles: invalid value '%.32s': expected an integer 1..1000000",
 						   optarg);
 			break;
@@ -287,7 +382,7 @@ static int parse_args(int argc, char **argv)
 			if (i == LOG_TO_JOURNAL && !WITH_SD)
 				return usage_error("--log: %sjournal: this zpoold is built without systemd (WITH_SYSTEMD=0); expected stderr, kmsg or syslog",
 						   "");
-			opt.log_target = i;
+			o->log_target = i;
 			break;
 		case 'M':
 			bad = textfile_check(optarg);
@@ -297,7 +392,7 @@ static int parse_args(int argc, char **argv)
 					bad ? bad : "expected an absolute path ending in .prom");
 				return ZEXIT_USAGE;
 			}
-			opt.metrics_file = optarg;
+			o->metrics_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -316,33 +411,33 @@ static int parse_args(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%.64s': zpoold takes options only",
 				   argv[optind]);
-	if (opt.config_given) {
-		if (abs_path(opt.config, config_abs, false)) {
+	if (o->config_given) {
+		if (abs_path(o->config, o->config_abs, false)) {
 			fprintf(stderr, "zpoold: %s: cannot read the file: %s\n",
-				opt.config, strerror(errno));
+				o->config, strerror(errno));
 			return ZEXIT_USAGE;
 		}
-		opt.config = config_abs;
+		o->config = o->config_abs;
 	}
-	if (opt.root[0]) {
-		if (abs_path(opt.root, root_abs, false) ||
-		    strlen(root_abs) >= sizeof(opt.root)) {
+	if (o->root[0]) {
+		if (abs_path(o->root, root_abs, false) ||
+		    strlen(root_abs) >= sizeof(o->root)) {
 			fprintf(stderr, "zpoold: --root: cannot resolve '%.200s': %s; see zpoold --help\n",
-				opt.root, errno ? strerror(errno) : "too long");
+				o->root, errno ? strerror(errno) : "too long");
 			return ZEXIT_USAGE;
 		}
 		/* "/" is no prefix at all */
 		if (!strcmp(root_abs, "/"))
 			root_abs[0] = '\0';
-		memcpy(opt.root, root_abs, strlen(root_abs) + 1);
+		memcpy(o->root, root_abs, strlen(root_abs) + 1);
 	}
-	if (opt.record) {
-		if (abs_path(opt.record, record_abs, true)) {
+	if (o->record) {
+		if (abs_path(o->record, o->record_abs, true)) {
 			fprintf(stderr, "zpoold: --record: cannot open %s: %s; see zpoold --help\n",
-				opt.record, strerror(errno));
+				o->record, strerror(errno));
 			return ZEXIT_USAGE;
 		}
-		opt.record = record_abs;
+		o->record = o->record_abs;
 	}
 	return 0;
 }
@@ -369,19 +464,19 @@ static void report_config_errors(const char *file, const char *errs,
 }
 
 /* the configuration at start: the default file may be absent */
-static int load_initial(struct zcfg *c)
+static int load_initial(const struct options *o, struct zcfg *c)
 {
 	char errs[8192];
 
 	config_defaults(c);
-	if (!opt.config_given && !opt.check_config &&
-	    !path_exists(opt.config)) {
+	if (!o->config_given && !o->check_config &&
+	    !path_exists(o->config)) {
 		zlog(LOG_LVL_INFO, "%s does not exist: built-in defaults",
-		     opt.config);
+		     o->config);
 		return 0;
 	}
-	if (config_load(opt.config, c, errs, sizeof(errs))) {
-		report_config_errors(opt.config, errs, false, "");
+	if (config_load(o->config, c, errs, sizeof(errs))) {
+		report_config_errors(o->config, errs, false, "");
 		return -1;
 	}
 	return 0;
@@ -389,7 +484,8 @@ static int load_initial(struct zcfg *c)
 
 /* ---- the executor ---- */
 
-static void execute(const struct decision *d, bool dry)
+/* carry out d (unless dry): one write to /sys, counted in sh */
+static void execute(struct shared *sh, const struct decision *d, bool dry)
 {
 	char p[PATH_MAX + 256], v[64], text[512];
 	const char *what = action_name(d->act);
@@ -422,24 +518,25 @@ static void execute(const struct decision *d, bool dry)
 	snprintf(text, sizeof(text), "%s%s: %s", dry ? "dry-run, not done: " : "",
 		 what, d->reason);
 	zlog_decision(what, d->pool, text);
-	pthread_mutex_lock(&lock);
-	dst.decisions[d->act]++;
+	pthread_mutex_lock(&sh->lock);
+	sh->dst.decisions[d->act]++;
 	if (d->act == ACT_WRITEBACK)
-		dst.writeback_pages += d->value;
-	pthread_mutex_unlock(&lock);
+		sh->dst.writeback_pages += d->value;
+	pthread_mutex_unlock(&sh->lock);
 	if (dry)
 		return;
 	r = write_value(p, v);
 	if (r < 0) {
 		zlog(LOG_LVL_WARNING, "%s: writing %s to %s failed: %s", what,
 		     v, p, strerror(-r));
-		pthread_mutex_lock(&lock);
-		dst.failures[d->act]++;
-		pthread_mutex_unlock(&lock);
+		pthread_mutex_lock(&sh->lock);
+		sh->dst.failures[d->act]++;
+		pthread_mutex_unlock(&sh->lock);
 	}
 }
 
-static void status_line(const struct sysinfo *s, size_t ndec)
+/* systemd STATUS=: the pools against zswap's limit, the cycle's decisions */
+static void status_line(const struct sysinfo *s, size_t ndec, bool dry)
 {
 	char a[32], b[32];
 	uint64_t total = 0, limit = 0;
@@ -455,11 +552,11 @@ static void status_line(const struct sysinfo *s, size_t ndec)
 	fmt_human(b, sizeof(b), limit);
 	sd_notifyf(0, "STATUS=%zu zpoolx pools, %s of zswap's %s limit; %zu decisions last cycle%s",
 		   s->zx.npools, a, b, ndec,
-		   (cfg.dry_run || opt.dry_run) ? " (dry run)" : "");
+		   dry ? " (dry run)" : "");
 }
 
-/* one snapshot as a trace line (zpoold(8), TRACES) */
-static void record(const struct sysinfo *s, double t)
+/* one snapshot as a trace line (zpoold(8), TRACES), appended to f */
+static void record(FILE *f, const struct sysinfo *s, double t)
 {
 	json_object *o = json_object_new_object(), *pools, *po;
 	size_t i;
@@ -508,31 +605,32 @@ static void record(const struct sysinfo *s, double t)
 #undef ADDN
 	if (pools)
 		json_object_object_add(o, "pools", pools);
-	fprintf(opt.record_f, "%s\n",
+	fprintf(f, "%s\n",
 		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	fflush(opt.record_f);
+	fflush(f);
 	json_object_put(o);
 }
 
 /* ---- the metrics file (metrics.textfile, --metrics-file) ---- */
 
-static const char *textfile_of(const struct zcfg *c)
+static const char *textfile_of(const struct options *o, const struct zcfg *c)
 {
-	return opt.metrics_file ? opt.metrics_file : c->metrics.textfile;
+	return o->metrics_file ? o->metrics_file : c->metrics.textfile;
 }
 
-/* render s (and the daemon's counters) into path; 0 or -1 with why */
-static int textfile_put(const char *path, const struct sysinfo *s,
-			bool classes, char *why, size_t whysize)
+/* render s (and sh's counters and BPF handle) into path; 0 or -1 with why */
+static int textfile_put(struct shared *sh, const char *path,
+			const struct sysinfo *s, bool classes, char *why,
+			size_t whysize)
 {
 	char *text;
 	size_t len;
 	int r;
 
-	pthread_mutex_lock(&lock);
-	dst.bpf_active = bpf != NULL;
-	text = metrics_render(s, &dst, classes, bpf, &len);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&sh->lock);
+	sh->dst.bpf_active = sh->bpf != NULL;
+	text = metrics_render(s, &sh->dst, classes, sh->bpf, &len);
+	pthread_mutex_unlock(&sh->lock);
 	if (!text) {
 		snprintf(why, whysize, "cannot write %s: out of memory", path);
 		return -1;
@@ -546,207 +644,163 @@ static int textfile_put(const char *path, const struct sysinfo *s,
  * After a cycle: a failure is logged when it starts or changes, and the
  * recovery once; the daemon goes on and tries again next cycle.
  */
-static int textfile_cycle(const struct zcfg *c, const struct sysinfo *s)
+static int textfile_cycle(struct zpoold *z, const struct zcfg *c,
+			  const struct sysinfo *s)
 {
-	const char *path = textfile_of(c);
-	char why[sizeof(textfile_why)];
+	const char *path = textfile_of(z->opt, c);
+	char why[sizeof(z->textfile_why)];
 
 	if (!path[0])
 		return 0;
-	if (textfile_put(path, s, c->metrics.classes, why, sizeof(why))) {
-		if (!textfile_failing || strcmp(why, textfile_why))
+	if (textfile_put(&z->sh, path, s, c->metrics.classes, why,
+			 sizeof(why))) {
+		if (!z->textfile_failing || strcmp(why, z->textfile_why))
 			zlog(LOG_LVL_ERROR, "metrics file: %s (tried again every cycle)",
 			     why);
-		textfile_failing = true;
-		snprintf(textfile_why, sizeof(textfile_why), "%s", why);
+		z->textfile_failing = true;
+		snprintf(z->textfile_why, sizeof(z->textfile_why), "%s", why);
 		return -1;
 	}
-	if (textfile_failing)
+	if (z->textfile_failing)
 		zlog(LOG_LVL_INFO, "metrics file: %s written again", path);
-	textfile_failing = false;
+	z->textfile_failing = false;
 	return 0;
 }
 
-/*
- * The readers' warnings (a malformed sysfs file), said once: a text
- * already said is not said again while the file stays as it is.  The
- * policy loop reads everything each cycle; a warning not given again in a
- * cycle is forgotten at its end (the file recovered or says something
- * else), so it is said again if the file breaks again.  Scrapes read too
- * (HTTP threads): they say what is new and keep the rest alive.
- */
-#define WARN_SLOTS 256
-static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	char *text;
-	uint64_t gen;
-} warned[WARN_SLOTS];
-static uint64_t warn_gen = 1;
-
-static void warn_to_log(const char *text)
-{
-	bool say = true;
-	size_t i, free_slot = WARN_SLOTS;
-
-	pthread_mutex_lock(&warn_lock);
-	for (i = 0; i < WARN_SLOTS; i++) {
-		if (!warned[i].text) {
-			if (free_slot == WARN_SLOTS)
-				free_slot = i;
-		} else if (!strcmp(warned[i].text, text)) {
-			warned[i].gen = warn_gen;
-			say = false;
-			break;
-		}
-	}
-	if (say && free_slot < WARN_SLOTS) {
-		warned[free_slot].text = strdup(text);
-		warned[free_slot].gen = warn_gen;
-	}
-	pthread_mutex_unlock(&warn_lock);
-	if (say)
-		zlog(LOG_LVL_WARNING, "%s", text);
-}
-
-/* after a cycle's reading: forget what it did not say again */
-static void warn_cycle_end(bool all)
-{
-	size_t i;
-
-	pthread_mutex_lock(&warn_lock);
-	for (i = 0; i < WARN_SLOTS; i++)
-		if (warned[i].text && (all || warned[i].gen != warn_gen)) {
-			free(warned[i].text);
-			warned[i].text = NULL;
-		}
-	warn_gen++;
-	pthread_mutex_unlock(&warn_lock);
-}
+/* ---- the policy loop ---- */
 
 /* one cycle; -1 if the metrics file could not be written */
-static int cycle(void)
+static int cycle(struct zpoold *z)
 {
 	struct decision d[POLICY_MAX_DECISIONS];
+	struct shared *sh = &z->sh;
 	struct sysinfo s;
 	struct zcfg c;
 	size_t n, i;
 	bool dry;
 	int r;
 
-	pthread_mutex_lock(&lock);
-	c = cfg;
-	pthread_mutex_unlock(&lock);
-	dry = c.dry_run || opt.dry_run;
+	pthread_mutex_lock(&sh->lock);
+	c = sh->cfg;
+	pthread_mutex_unlock(&sh->lock);
+	dry = c.dry_run || z->opt->dry_run;
 	read_sysinfo(&s);
-	warn_cycle_end(false);
-	if (opt.record_f)
-		record(&s, (double)(mono_ms() - start_ms) / 1000);
-	n = policy_decide(&c, &pst, &s, mono_ms(), d, POLICY_MAX_DECISIONS);
+	log_warn_cycle_end(false);
+	if (z->record_f)
+		record(z->record_f, &s,
+		       (double)(mono_ms() - z->start_ms) / 1000);
+	n = policy_decide(&c, &z->pst, &s, mono_ms(), d, POLICY_MAX_DECISIONS);
 	for (i = 0; i < n; i++)
-		execute(&d[i], dry);
-	status_line(&s, n);
-	pthread_mutex_lock(&lock);
-	dst.cycles++;
-	dst.last_cycle_unix = unix_now();
-	dst.dry_run = dry;
-	last_cycle_ms = mono_ms();
-	atomic_store(&last_cycle_now, last_cycle_ms);
-	pthread_mutex_unlock(&lock);
+		execute(sh, &d[i], dry);
+	status_line(&s, n, dry);
+	pthread_mutex_lock(&sh->lock);
+	sh->dst.cycles++;
+	sh->dst.last_cycle_unix = unix_now();
+	sh->dst.dry_run = dry;
+	atomic_store(&sh->last_cycle_ms, mono_ms());
+	pthread_mutex_unlock(&sh->lock);
 	/* the snapshot the policy decided on, with this cycle's counters */
-	r = textfile_cycle(&c, &s);
+	r = textfile_cycle(z, &c, &s);
 	free_sysinfo(&s);
 	return r;
 }
 
 #ifdef HAVE_HTTP
 /*
- * ---- HTTP callbacks (libmicrohttpd's connection threads) ----
+ * ---- the HTTP callbacks (libmicrohttpd's connection threads) ----
  *
  * The exposition is rendered at most once per interval_ms and the text
  * cached: a scrape of a fresh cache gets a copy of it; scrapes of a stale
  * one wait for one render (single flight: the first renders, the others
- * wait on cache_cv), not one each.  /sys is read outside `lock`, which is
- * held only while the counters are formatted.  health() takes no lock.
+ * wait on the cache's cv), not one each.  /sys is read outside struct
+ * shared's lock, which is held only while the counters are formatted.
+ * health() takes no lock.
  */
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cache_cv = PTHREAD_COND_INITIALIZER;
-static char *cache_text;
-static size_t cache_len;
-static uint64_t cache_ms;	/* monotonic, when cache_text was rendered */
-static bool cache_rendering;
-
-static char *cache_copy(size_t *len)
+static void scrape_init(struct scrape *sc, struct shared *sh)
 {
-	char *t = malloc(cache_len + 1);
+	memset(sc, 0, sizeof(*sc));
+	sc->sh = sh;
+	pthread_mutex_init(&sc->lock, NULL);
+	pthread_cond_init(&sc->cv, NULL);
+}
+
+/* a copy of the cached text; under sc->lock */
+static char *cache_copy(const struct scrape *sc, size_t *len)
+{
+	char *t = malloc(sc->len + 1);
 
 	if (!t)
 		return NULL;
-	memcpy(t, cache_text, cache_len + 1);
-	*len = cache_len;
+	memcpy(t, sc->text, sc->len + 1);
+	*len = sc->len;
 	return t;
 }
 
+/* http_render_fn: ctx is the struct scrape */
 static char *render(void *ctx, size_t *len)
 {
+	struct scrape *sc = ctx;
+	struct shared *sh = sc->sh;
 	struct sysinfo s;
 	char *text;
 	size_t n = 0;
 
-	(void)ctx;
-	pthread_mutex_lock(&cache_lock);
+	pthread_mutex_lock(&sc->lock);
 	for (;;) {
-		if (cache_text &&
-		    mono_ms() - cache_ms < atomic_load(&interval_now)) {
-			text = cache_copy(len);
-			pthread_mutex_unlock(&cache_lock);
+		if (sc->text &&
+		    mono_ms() - sc->ms < atomic_load(&sh->interval_ms)) {
+			text = cache_copy(sc, len);
+			pthread_mutex_unlock(&sc->lock);
 			return text;
 		}
-		if (!cache_rendering)
+		if (!sc->rendering)
 			break;
-		pthread_cond_wait(&cache_cv, &cache_lock);
+		pthread_cond_wait(&sc->cv, &sc->lock);
 	}
-	cache_rendering = true;
-	pthread_mutex_unlock(&cache_lock);
+	sc->rendering = true;
+	pthread_mutex_unlock(&sc->lock);
 
 	read_sysinfo(&s);
-	pthread_mutex_lock(&lock);
-	dst.bpf_active = bpf != NULL;
-	dst.renders++;
-	text = metrics_render(&s, &dst, cfg.metrics.classes, bpf, &n);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&sh->lock);
+	sh->dst.bpf_active = sh->bpf != NULL;
+	sh->dst.renders++;
+	text = metrics_render(&s, &sh->dst, sh->cfg.metrics.classes, sh->bpf,
+			      &n);
+	pthread_mutex_unlock(&sh->lock);
 	free_sysinfo(&s);
 
-	pthread_mutex_lock(&cache_lock);
-	cache_rendering = false;
+	pthread_mutex_lock(&sc->lock);
+	sc->rendering = false;
 	if (text) {
-		free(cache_text);
-		cache_text = text;
-		cache_len = n;
-		cache_ms = mono_ms();
-		text = cache_copy(len);
+		free(sc->text);
+		sc->text = text;
+		sc->len = n;
+		sc->ms = mono_ms();
+		text = cache_copy(sc, len);
 	}
-	pthread_cond_broadcast(&cache_cv);
-	pthread_mutex_unlock(&cache_lock);
+	pthread_cond_broadcast(&sc->cv);
+	pthread_mutex_unlock(&sc->lock);
 	return text;
 }
 
 /* the next scrape renders (after a reload; at exit) */
-static void cache_drop(void)
+static void cache_drop(struct scrape *sc)
 {
-	pthread_mutex_lock(&cache_lock);
-	free(cache_text);
-	cache_text = NULL;
-	cache_len = 0;
-	pthread_mutex_unlock(&cache_lock);
+	pthread_mutex_lock(&sc->lock);
+	free(sc->text);
+	sc->text = NULL;
+	sc->len = 0;
+	pthread_mutex_unlock(&sc->lock);
 }
 
+/* http_health_fn: ctx is the struct scrape */
 static bool health(void *ctx, char *msg, size_t size)
 {
+	const struct scrape *sc = ctx;
 	uint64_t now = mono_ms(), last, max, interval;
 
-	(void)ctx;
-	last = atomic_load(&last_cycle_now);
-	interval = atomic_load(&interval_now);
+	last = atomic_load(&sc->sh->last_cycle_ms);
+	interval = atomic_load(&sc->sh->interval_ms);
 	max = 3 * interval + 2000;
 	if (last && now - last <= max)
 		return true;
@@ -761,19 +815,21 @@ static bool health(void *ctx, char *msg, size_t size)
 
 /* ---- BPF, HTTP, the metrics file and reload ---- */
 
-static void bpf_update(const struct zcfg *c)
+/* open or close sh's BPF handle as c and --no-bpf say */
+static void bpf_update(struct shared *sh, const struct options *o,
+		       const struct zcfg *c)
 {
 	char why[768];
-	bool want = c->bpf.enabled && !opt.no_bpf;
+	bool want = c->bpf.enabled && !o->no_bpf;
 	struct bpfstats *b;
 
-	if (want == (bpf != NULL))
+	if (want == (sh->bpf != NULL))
 		return;
 	if (!want) {
-		pthread_mutex_lock(&lock);
-		b = bpf;
-		bpf = NULL;
-		pthread_mutex_unlock(&lock);
+		pthread_mutex_lock(&sh->lock);
+		b = sh->bpf;
+		sh->bpf = NULL;
+		pthread_mutex_unlock(&sh->lock);
 		bpfstats_close(b);
 		zlog(LOG_LVL_INFO, "BPF statistics detached (bpf.enabled is false)");
 		return;
@@ -786,9 +842,9 @@ static void bpf_update(const struct zcfg *c)
 		     why);
 		return;
 	}
-	pthread_mutex_lock(&lock);
-	bpf = b;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&sh->lock);
+	sh->bpf = b;
+	pthread_mutex_unlock(&sh->lock);
 	zlog(LOG_LVL_INFO, "BPF statistics attached");
 }
 
@@ -805,45 +861,55 @@ static bool http_same(const struct zcfg *a, const struct zcfg *b)
 	       a->metrics.max_request_bytes == b->metrics.max_request_bytes;
 }
 
+/* start z's HTTP server as c says, serving z's scrape */
+static struct http *http_start_for(struct zpoold *z, const struct zcfg *c,
+				   char *why, size_t whysize)
+{
+	return http_start(c, render, health, &z->scrape, why, whysize);
+}
+
 /* the endpoint for the new config; on failure the old one stays: -1 */
-static int http_update(const struct zcfg *old, const struct zcfg *c)
+static int http_update(struct zpoold *z, const struct zcfg *old,
+		       const struct zcfg *c)
 {
 	char why[512];
 	struct http *h;
 
-	if (old && http_same(old, c) && (http != NULL) == c->metrics.enabled)
+	if (old && http_same(old, c) && (z->http != NULL) == c->metrics.enabled)
 		return 0;
 	if (!c->metrics.enabled) {
-		http_stop(http);
-		http = NULL;
+		http_stop(z->http);
+		z->http = NULL;
 		return 0;
 	}
-	if (old && http && !strcmp(old->metrics.listen, c->metrics.listen)) {
+	if (old && z->http && !strcmp(old->metrics.listen, c->metrics.listen)) {
 		/* same address: the old socket must go first */
-		http_stop(http);
-		http = http_start(c, render, health, NULL, why, sizeof(why));
-		if (http)
+		http_stop(z->http);
+		z->http = http_start_for(z, c, why, sizeof(why));
+		if (z->http)
 			return 0;
 		zlog(LOG_LVL_ERROR, "%s", why);
-		http = http_start(old, render, health, NULL, why, sizeof(why));
-		if (!http)
+		z->http = http_start_for(z, old, why, sizeof(why));
+		if (!z->http)
 			zlog(LOG_LVL_ERROR, "the previous endpoint could not be restored: %s",
 			     why);
 		return -1;
 	}
-	h = http_start(c, render, health, NULL, why, sizeof(why));
+	h = http_start_for(z, c, why, sizeof(why));
 	if (!h) {
 		zlog(LOG_LVL_ERROR, "%s", why);
 		return -1;
 	}
-	http_stop(http);
-	http = h;
+	http_stop(z->http);
+	z->http = h;
 	zlog(LOG_LVL_INFO, "metrics on http://%s/metrics", c->metrics.listen);
 	return 0;
 }
 #else
-static int http_update(const struct zcfg *old, const struct zcfg *c)
+static int http_update(struct zpoold *z, const struct zcfg *old,
+		       const struct zcfg *c)
 {
+	(void)z;
 	(void)old;
 	(void)c;
 	return 0;	/* metrics.enabled is refused by config.c */
@@ -858,17 +924,18 @@ static int http_update(const struct zcfg *old, const struct zcfg *c)
  * if the reload fails after all, textfile_drop(new, old) removes the new.
  * 0 or -1.
  */
-static int textfile_update(const struct zcfg *old, const struct zcfg *c)
+static int textfile_update(struct zpoold *z, const struct zcfg *old,
+			   const struct zcfg *c)
 {
-	const char *from = textfile_of(old), *to = textfile_of(c);
-	char why[sizeof(textfile_why)];
+	const char *from = textfile_of(z->opt, old), *to = textfile_of(z->opt, c);
+	char why[sizeof(z->textfile_why)];
 	struct sysinfo s;
 	int r;
 
 	if (!strcmp(from, to) || !to[0])
 		return 0;
 	read_sysinfo(&s);
-	r = textfile_put(to, &s, c->metrics.classes, why, sizeof(why));
+	r = textfile_put(&z->sh, to, &s, c->metrics.classes, why, sizeof(why));
 	free_sysinfo(&s);
 	if (r) {
 		zlog(LOG_LVL_ERROR, "metrics file: %s", why);
@@ -877,85 +944,89 @@ static int textfile_update(const struct zcfg *old, const struct zcfg *c)
 	return 0;
 }
 
-static void textfile_drop(const struct zcfg *gone, const struct zcfg *kept)
+static void textfile_drop(const struct options *o, const struct zcfg *gone,
+			  const struct zcfg *kept)
 {
-	const char *path = textfile_of(gone);
+	const char *path = textfile_of(o, gone);
 
-	if (!path[0] || !strcmp(path, textfile_of(kept)))
+	if (!path[0] || !strcmp(path, textfile_of(o, kept)))
 		return;
 	if (unlink(path) < 0 && errno != ENOENT)
 		zlog(LOG_LVL_WARNING, "metrics file: cannot remove %s: %s",
 		     path, strerror(errno));
 }
 
-static void reload_config(void)
+/* a reload refused: counted, and systemd told that zpoold runs on */
+static void reload_refused(struct shared *sh)
 {
+	pthread_mutex_lock(&sh->lock);
+	sh->dst.reloads_failed++;
+	pthread_mutex_unlock(&sh->lock);
+	sd_notify(0, "READY=1");
+}
+
+static void reload_config(struct zpoold *z)
+{
+	const struct options *o = z->opt;
+	struct shared *sh = &z->sh;
 	char errs[8192];
 	struct zcfg c, old;
 
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 		   (unsigned long long)mono_ms() * 1000);
-	if (config_load(opt.config, &c, errs, sizeof(errs))) {
-		report_config_errors(opt.config, errs, true,
+	if (config_load(o->config, &c, errs, sizeof(errs))) {
+		report_config_errors(o->config, errs, true,
 				     "reload refused, the running configuration stays: ");
-		pthread_mutex_lock(&lock);
-		dst.reloads_failed++;
-		pthread_mutex_unlock(&lock);
-		sd_notify(0, "READY=1");
+		reload_refused(sh);
 		return;
 	}
-	old = cfg;
-	if (textfile_update(&old, &c)) {
+	old = sh->cfg;		/* only this thread writes it: no lock to read */
+	if (textfile_update(z, &old, &c)) {
 		zlog(LOG_LVL_ERROR,
 		     "reload refused, the running configuration stays: %s: the metrics file could not move to %s",
-		     opt.config, textfile_of(&c));
-		pthread_mutex_lock(&lock);
-		dst.reloads_failed++;
-		pthread_mutex_unlock(&lock);
-		sd_notify(0, "READY=1");
+		     o->config, textfile_of(o, &c));
+		reload_refused(sh);
 		return;
 	}
-	if (http_update(&old, &c)) {
-		textfile_drop(&c, &old);
+	if (http_update(z, &old, &c)) {
+		textfile_drop(o, &c, &old);
 		zlog(LOG_LVL_ERROR,
 		     "reload refused, the running configuration stays: %s: the metrics endpoint could not move to %s",
-		     opt.config, c.metrics.listen);
-		pthread_mutex_lock(&lock);
-		dst.reloads_failed++;
-		pthread_mutex_unlock(&lock);
-		sd_notify(0, "READY=1");
+		     o->config, c.metrics.listen);
+		reload_refused(sh);
 		return;
 	}
-	pthread_mutex_lock(&lock);
-	cfg = c;
-	atomic_store(&interval_now, c.interval_ms);
-	dst.reloads_ok++;
-	pthread_mutex_unlock(&lock);
-	textfile_drop(&old, &c);
-	if (strcmp(textfile_of(&old), textfile_of(&c))) {
-		textfile_failing = false;
-		if (textfile_of(&c)[0])
+	pthread_mutex_lock(&sh->lock);
+	sh->cfg = c;
+	atomic_store(&sh->interval_ms, c.interval_ms);
+	sh->dst.reloads_ok++;
+	pthread_mutex_unlock(&sh->lock);
+	textfile_drop(o, &old, &c);
+	if (strcmp(textfile_of(o, &old), textfile_of(o, &c))) {
+		z->textfile_failing = false;
+		if (textfile_of(o, &c)[0])
 			zlog(LOG_LVL_INFO, "metrics written to %s after each cycle",
-			     textfile_of(&c));
+			     textfile_of(o, &c));
 	}
 	log_set_level(c.log_level);
-	bpf_update(&c);
-	zlog(LOG_LVL_INFO, "configuration reloaded from %s", opt.config);
+	bpf_update(sh, o, &c);
+	zlog(LOG_LVL_INFO, "configuration reloaded from %s", o->config);
 	sd_notify(0, "READY=1");
 }
 
 /* a reload, taken or refused, changes what /metrics says: render afresh */
-static void reload(void)
+static void reload(struct zpoold *z)
 {
-	reload_config();
+	reload_config(z);
 #ifdef HAVE_HTTP
-	cache_drop();
+	cache_drop(&z->scrape);
 #endif
 }
 
 /* ---- detaching, when not under systemd and not --foreground ---- */
 
-static int detach(void)
+/* fork; the parent waits for tell_parent's code and exits with it */
+static int detach(struct zpoold *z)
 {
 	int pfd[2], null;
 	char st = 1;
@@ -974,7 +1045,7 @@ static int detach(void)
 		_exit(st);
 	}
 	close(pfd[0]);
-	ready_fd = pfd[1];
+	z->ready_fd = pfd[1];
 	setsid();
 	if (chdir("/") < 0)
 		return -errno;
@@ -982,7 +1053,7 @@ static int detach(void)
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
-		if (opt.log_target != LOG_TO_STDERR)
+		if (z->opt->log_target != LOG_TO_STDERR)
 			dup2(null, 2);
 		if (null > 2)
 			close(null);
@@ -990,15 +1061,15 @@ static int detach(void)
 	return 0;
 }
 
-static void tell_parent(char code)
+static void tell_parent(struct zpoold *z, char code)
 {
-	if (ready_fd < 0)
+	if (z->ready_fd < 0)
 		return;
-	if (write(ready_fd, &code, 1) != 1) {
+	if (write(z->ready_fd, &code, 1) != 1) {
 		/* the parent is gone; nothing to tell */
 	}
-	close(ready_fd);
-	ready_fd = -1;
+	close(z->ready_fd);
+	z->ready_fd = -1;
 }
 
 /* ---- --replay ---- */
@@ -1198,7 +1269,8 @@ static bool snapshot_from_json(json_object *o, struct sysinfo *s, double *t,
 	return true;
 }
 
-static int replay(const struct zcfg *c)
+/* --replay FILE: the policy with c over a recorded trace, printed */
+static int replay(const char *file, const struct zcfg *c)
 {
 	uint64_t counts[ACT_COUNT] = { 0 }, wb_pages = 0, sim_percent = 0;
 	char sim_zpool[128] = "";
@@ -1209,10 +1281,10 @@ static int replay(const struct zcfg *c)
 	size_t n, i;
 
 	memset(&st, 0, sizeof(st));
-	r = read_all(opt.replay, &text, NULL, 16 << 20);
+	r = read_all(file, &text, NULL, 16 << 20);
 	if (r < 0) {
 		fprintf(stderr, "zpoold: %s: cannot read the trace: %s\n",
-			opt.replay, strerror(-r));
+			file, strerror(-r));
 		return ZEXIT_USAGE;
 	}
 	for (line = text; line && *line; line = save) {
@@ -1235,14 +1307,14 @@ static int replay(const struct zcfg *c)
 		if (!o || !json_object_is_type(o, json_type_object) ||
 		    json_tokener_get_parse_end(tok) != strlen(line)) {
 			fprintf(stderr, "zpoold: %s:%d: expected one JSON object a line (see zpoold(8), TRACES)\n",
-				opt.replay, lineno);
+				file, lineno);
 			json_object_put(o);
 			json_tokener_free(tok);
 			free(text);
 			return ZEXIT_USAGE;
 		}
 		json_tokener_free(tok);
-		if (!snapshot_from_json(o, &s, &t, lineno, opt.replay)) {
+		if (!snapshot_from_json(o, &s, &t, lineno, file)) {
 			json_object_put(o);
 			free_sysinfo(&s);
 			free(text);
@@ -1304,29 +1376,27 @@ static int replay(const struct zcfg *c)
 	return ZEXIT_OK;
 }
 
-/* ---- main ---- */
+/* ---- the daemon's life ---- */
 
 /* WATCHDOG=1 at most every WatchdogSec/4, at least every WatchdogSec/2 */
-static void watchdog(uint64_t wd_usec)
+static void watchdog(struct zpoold *z)
 {
-	static uint64_t last;
 	uint64_t now = mono_ms();
 
-	if (!wd_usec || (last && now - last < wd_usec / 4000))
+	if (!z->wd_usec || (z->wd_last && now - z->wd_last < z->wd_usec / 4000))
 		return;
-	last = now;
+	z->wd_last = now;
 	sd_notify(0, "WATCHDOG=1");
 }
 
-
 /* --log TARGET, or where messages go by default; 0 or -1 (said) */
-static int log_start(bool detached)
+static int log_start(const struct options *o, bool detached)
 {
 	enum log_target t;
 	int r;
 
-	if (opt.log_target >= 0)
-		t = (enum log_target)opt.log_target;
+	if (o->log_target >= 0)
+		t = (enum log_target)o->log_target;
 	else if (!detached)
 		t = log_default_target();
 	else if (WITH_SD && access("/run/systemd/journal/socket", F_OK) == 0)
@@ -1340,7 +1410,7 @@ static int log_start(bool detached)
 		char p[PATH_MAX];
 
 		ZPATH(p, "/dev/kmsg");
-		if (opt.log_target >= 0) {
+		if (o->log_target >= 0) {
 			fprintf(stderr, "zpoold: --log kmsg: cannot open %s for writing: %s\n",
 				p, strerror(-r));
 			return -1;
@@ -1350,32 +1420,99 @@ static int log_start(bool detached)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* z before anything runs: the configuration cfg in force, nothing started */
+static void zpoold_init(struct zpoold *z, const struct options *o,
+			const struct zcfg *cfg)
+{
+	memset(z, 0, sizeof(*z));
+	z->opt = o;
+	pthread_mutex_init(&z->sh.lock, NULL);
+	z->sh.cfg = *cfg;
+	atomic_init(&z->sh.last_cycle_ms, 0);
+	atomic_init(&z->sh.interval_ms, cfg->interval_ms);
+#ifdef HAVE_HTTP
+	scrape_init(&z->scrape, &z->sh);
+#endif
+	z->ready_fd = -1;
+}
+
+/* at exit: the HTTP server first (no scrape runs after), the BPF handle,
+ * the trace, the warnings said */
+static void zpoold_stop(struct zpoold *z)
+{
+#ifdef HAVE_HTTP
+	http_stop(z->http);
+	z->http = NULL;
+	cache_drop(&z->scrape);
+#endif
+	bpfstats_close(z->sh.bpf);
+	z->sh.bpf = NULL;
+	if (z->record_f)
+		fclose(z->record_f);
+	z->record_f = NULL;
+	log_warn_cycle_end(true);
+}
+
+/*
+ * The policy loop: a cycle every interval_ms, signals taken in between
+ * (set: SIGHUP reloads, SIGTERM and SIGINT stop), until stopped or
+ * --cycles are done.
+ */
+static void loop(struct zpoold *z, const sigset_t *set)
+{
+	uint64_t wait_ms, t0;
+	struct timespec ts;
+	siginfo_t si;
+	int sig;
+
+	for (;;) {
+		if (z->opt->cycles && z->sh.dst.cycles >= z->opt->cycles)
+			return;
+		t0 = mono_ms();
+		for (;;) {
+			uint64_t now = mono_ms(), interval;
+
+			pthread_mutex_lock(&z->sh.lock);
+			interval = z->sh.cfg.interval_ms;
+			pthread_mutex_unlock(&z->sh.lock);
+			if (now - t0 >= interval)
+				break;
+			wait_ms = interval - (now - t0);
+			if (z->wd_usec && wait_ms > z->wd_usec / 2000)
+				wait_ms = z->wd_usec / 2000;
+			ts.tv_sec = (time_t)(wait_ms / 1000);
+			ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
+			sig = sigtimedwait(set, &si, &ts);
+			watchdog(z);
+			if (sig == SIGHUP) {
+				zlog(LOG_LVL_INFO, "SIGHUP: reloading %s",
+				     z->opt->config);
+				reload(z);
+			} else if (sig == SIGTERM || sig == SIGINT) {
+				zlog(LOG_LVL_INFO, "%s: stopping",
+				     sig == SIGTERM ? "SIGTERM" : "SIGINT");
+				return;
+			}
+		}
+		cycle(z);
+		watchdog(z);
+	}
+}
+
+/*
+ * The daemon, with the configuration cfg: detach (unless --foreground or
+ * under systemd), build struct zpoold, start the HTTP server and the BPF
+ * statistics, the first cycle, READY, the loop; an exit code.
+ */
+static int run(const struct options *o, const struct zcfg *cfg)
 {
 	bool systemd = WITH_SD && getenv("NOTIFY_SOCKET") != NULL;
-	uint64_t wd_usec = 0, wait_ms, t0;
-	struct timespec ts;
+	struct zpoold z;
 	sigset_t set;
-	siginfo_t si;
-	int r, sig;
 	char why[512];
+	int r;
 
-	zx_progname = "zpoold";
-	r = parse_args(argc, argv);
-	if (r)
-		return r;
-	zx_set_root(opt.root);
-	if (log_start(false))
-		return ZEXIT_FAIL;
-	if (load_initial(&cfg))
-		return ZEXIT_USAGE;
-	if (opt.check_config) {
-		printf("%s: the configuration is valid\n", opt.config);
-		return ZEXIT_OK;
-	}
-	if (opt.replay)
-		return replay(&cfg);
-	log_set_level(cfg.log_level);
+	log_set_level(cfg->log_level);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -1384,112 +1521,102 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!opt.foreground && !systemd) {
-		r = detach();
+	zpoold_init(&z, o, cfg);
+	if (!o->foreground && !systemd) {
+		r = detach(&z);
 		if (r < 0) {
 			fprintf(stderr, "zpoold: cannot detach: %s\n",
 				strerror(-r));
 			return ZEXIT_FAIL;
 		}
-		if (log_start(true)) {
-			tell_parent(ZEXIT_FAIL);
+		if (log_start(o, true)) {
+			tell_parent(&z, ZEXIT_FAIL);
 			return ZEXIT_FAIL;
 		}
 	}
-	zx_warn_hook = warn_to_log;
-	dst.start_unix = unix_now();
-	start_ms = mono_ms();
-	if (opt.record) {
-		opt.record_f = fopen(opt.record, "ae");
-		if (!opt.record_f) {
+	zx_warn_hook = log_warn_once;
+	z.sh.dst.start_unix = unix_now();
+	z.start_ms = mono_ms();
+	if (o->record) {
+		z.record_f = fopen(o->record, "ae");
+		if (!z.record_f) {
 			zlog(LOG_LVL_ERROR, "--record: cannot open %s: %s",
-			     opt.record, strerror(errno));
-			tell_parent(ZEXIT_USAGE);
+			     o->record, strerror(errno));
+			tell_parent(&z, ZEXIT_USAGE);
 			return ZEXIT_USAGE;
 		}
 	}
-	dst.dry_run = cfg.dry_run || opt.dry_run;
-	atomic_store(&interval_now, cfg.interval_ms);
+	z.sh.dst.dry_run = cfg->dry_run || o->dry_run;
 #ifdef HAVE_HTTP
-	if (cfg.metrics.enabled) {
-		http = http_start(&cfg, render, health, NULL, why, sizeof(why));
-		if (!http) {
+	if (cfg->metrics.enabled) {
+		z.http = http_start_for(&z, cfg, why, sizeof(why));
+		if (!z.http) {
 			zlog(LOG_LVL_ERROR, "%s", why);
-			tell_parent(ZEXIT_FAIL);
+			tell_parent(&z, ZEXIT_FAIL);
+			zpoold_stop(&z);
 			return ZEXIT_FAIL;
 		}
 	}
 #else
 	(void)why;
 #endif
-	if (opt.no_bpf)
+	if (o->no_bpf)
 		zlog(LOG_LVL_INFO, "BPF statistics off (--no-bpf)");
-	else if (!cfg.bpf.enabled)
+	else if (!cfg->bpf.enabled)
 		zlog(LOG_LVL_INFO, "BPF statistics off (bpf.enabled is false)");
 	else
-		bpf_update(&cfg);
+		bpf_update(&z.sh, o, cfg);
 	zlog(LOG_LVL_INFO,
 	     "zpoold %s started: config %s, root %s, metrics %s%s%s%s, policy every %u ms%s",
-	     ZPOOLD_VERSION, opt.config, opt.root[0] ? opt.root : "/",
-	     cfg.metrics.enabled ? "on http://" : "",
-	     cfg.metrics.enabled ? cfg.metrics.listen : "",
-	     textfile_of(&cfg)[0] ? (cfg.metrics.enabled ? " and in " : "in ") :
-	     (cfg.metrics.enabled ? "" : "off"),
-	     textfile_of(&cfg), cfg.interval_ms,
-	     dst.dry_run ? ", dry run: nothing is written" : "");
-	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
-		wd_usec = 0;
-	if (cycle()) {
+	     ZPOOLD_VERSION, o->config, o->root[0] ? o->root : "/",
+	     cfg->metrics.enabled ? "on http://" : "",
+	     cfg->metrics.enabled ? cfg->metrics.listen : "",
+	     textfile_of(o, cfg)[0] ?
+		     (cfg->metrics.enabled ? " and in " : "in ") :
+		     (cfg->metrics.enabled ? "" : "off"),
+	     textfile_of(o, cfg), cfg->interval_ms,
+	     z.sh.dst.dry_run ? ", dry run: nothing is written" : "");
+	if (sd_watchdog_enabled(0, &z.wd_usec) <= 0)
+		z.wd_usec = 0;
+	if (cycle(&z)) {
 		/* as for an address that cannot be bound: fail at start */
 		zlog(LOG_LVL_ERROR, "cannot start: the metrics file %s cannot be written",
-		     textfile_of(&cfg));
-		tell_parent(ZEXIT_FAIL);
+		     textfile_of(o, cfg));
+		tell_parent(&z, ZEXIT_FAIL);
+		zpoold_stop(&z);
 		return ZEXIT_FAIL;
 	}
 	sd_notify(0, "READY=1");
-	tell_parent(ZEXIT_OK);
+	tell_parent(&z, ZEXIT_OK);
 
-	for (;;) {
-		if (opt.cycles && dst.cycles >= opt.cycles)
-			break;
-		t0 = mono_ms();
-		for (;;) {
-			uint64_t now = mono_ms(), interval;
+	loop(&z, &set);
 
-			pthread_mutex_lock(&lock);
-			interval = cfg.interval_ms;
-			pthread_mutex_unlock(&lock);
-			if (now - t0 >= interval)
-				break;
-			wait_ms = interval - (now - t0);
-			if (wd_usec && wait_ms > wd_usec / 2000)
-				wait_ms = wd_usec / 2000;
-			ts.tv_sec = (time_t)(wait_ms / 1000);
-			ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
-			sig = sigtimedwait(&set, &si, &ts);
-			watchdog(wd_usec);
-			if (sig == SIGHUP) {
-				zlog(LOG_LVL_INFO, "SIGHUP: reloading %s",
-				     opt.config);
-				reload();
-			} else if (sig == SIGTERM || sig == SIGINT) {
-				zlog(LOG_LVL_INFO, "%s: stopping",
-				     sig == SIGTERM ? "SIGTERM" : "SIGINT");
-				goto out;
-			}
-		}
-		cycle();
-		watchdog(wd_usec);
-	}
-out:
 	sd_notify(0, "STOPPING=1");
-#ifdef HAVE_HTTP
-	http_stop(http);
-	cache_drop();
-#endif
-	bpfstats_close(bpf);
-	if (opt.record_f)
-		fclose(opt.record_f);
-	warn_cycle_end(true);
+	zpoold_stop(&z);
 	return ZEXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { .config = ZPOOLD_DEFAULT_CONFIG,
+			       .log_target = -1 };
+	struct zcfg cfg;
+	int r;
+
+	zx_progname = "zpoold";
+	r = parse_args(argc, argv, &opt);
+	if (r)
+		return r;
+	zx_set_root(opt.root);
+	if (log_start(&opt, false))
+		return ZEXIT_FAIL;
+	if (load_initial(&opt, &cfg))
+		return ZEXIT_USAGE;
+	if (opt.check_config) {
+		printf("%s: the configuration is valid\n", opt.config);
+		return ZEXIT_OK;
+	}
+	if (opt.replay)
+		return replay(opt.replay, &cfg);
+	return run(&opt, &cfg);
 }

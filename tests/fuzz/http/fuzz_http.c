@@ -26,7 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zpoold.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

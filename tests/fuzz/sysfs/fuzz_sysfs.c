@@ -34,7 +34,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "zpoold.h"
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+#include "policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

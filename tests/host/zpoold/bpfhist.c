@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zpoold.h"
+#include "bpfstats.h"
 #include "zpoolx_bpf.h"
 
 int main(void)
