@@ -4,7 +4,12 @@
 # with it.  With zpoold's proactive writeback the pool stays under its high
 # watermark and zswap rejects fewer stores (both numbers are printed).
 # Then a real Prometheus server scrapes zpoold every second and its query
-# API returns the zpoolx_ series.
+# API returns the zpoolx_ series.  It loads configs/prometheus/zpoolx-rules.yml
+# and finds the target through file_sd with a model label, as a fleet
+# would (README, "Scraping a fleet"); every expression of the rules and of
+# the Grafana dashboard configs/grafana/zpoolx.json must then return
+# series (an alert's with its comparison made a bool one: whether it
+# fires or not).
 # vm-kernels: debian
 # vm-mem: 192M
 # vm-swap: 1G
@@ -12,7 +17,7 @@
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 zpoold=$ZPOOLX_TOP/daemon/zpoold
 port=9436
-plan 19
+plan 24
 
 ip link set lo up 2>/dev/null || busybox ip link set lo up
 ok "swap on" swap_on
@@ -119,14 +124,21 @@ ok "/metrics passes promtool check metrics" promtool check metrics <"$TMPDIR/met
 
 # ---- a real Prometheus server scraping zpoold every second ----
 say "t=${SECONDS}s: Prometheus"
+rules=$ZPOOLX_TOP/configs/prometheus/zpoolx-rules.yml
+cat >"$TMPDIR/targets.json" <<EOF
+[{ "targets": ["127.0.0.1:$port"], "labels": { "model": "qemu-debian" } }]
+EOF
 cat >"$TMPDIR/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $rules
 scrape_configs:
   - job_name: zpoold
-    static_configs:
-      - targets: ['127.0.0.1:$port']
+    file_sd_configs:
+      - files: ['$TMPDIR/targets.json']
 EOF
 prometheus --config.file="$TMPDIR/prometheus.yml" \
 	--storage.tsdb.path="$TMPDIR/prom" --web.listen-address=127.0.0.1:9090 \
@@ -157,6 +169,78 @@ else
 	grep -q 'BPF statistics unavailable' "$TMPDIR/zpoold.log"
 	_tap $? "BPF statistics unavailable in this guest, and zpoold said why"
 fi
+
+# ---- the rules and the dashboard on this Prometheus ----
+t0=$SECONDS
+bpf=$(query 'zpoolx_daemon_bpf_active' | jq -r '.data.result[0].value[1] // 0')
+nrec=$(grep -cE '^ *- record:' "$rules")
+nalert=$(grep -cE '^ *- alert:' "$rules")
+want=$nrec
+[ "$bpf" = 1 ] || want=$((nrec - $(grep -cE '^ *- record: model:zpoolx_bpf_' "$rules")))
+# until each recording rule was evaluated with the data it needs (a rate
+# two scrapes); without BPF statistics the BPF ones stay empty
+for _ in $(seq 40); do
+	n=$(query 'count(count by (__name__) ({__name__=~"model:zpoolx_.+"}))' | jq -r '.data.result[0].value[1] // 0')
+	[ "$n" = "$want" ] && break
+	sleep 0.5
+done
+curl -s http://127.0.0.1:9090/api/v1/rules >"$TMPDIR/rules.json"
+n=$(jq '[.data.groups[].rules[] | select(.health == "ok")] | length' "$TMPDIR/rules.json")
+is "$n" $((nrec + nalert)) "Prometheus loaded zpoolx-rules.yml: its $nrec recording rules and $nalert alerts evaluated without error"
+jq -r '.data.groups[].rules[] | select(.health != "ok") | "# \(.name): \(.health) \(.lastError // "")"' "$TMPDIR/rules.json"
+# ask FILE: each "WHERE<TAB>EXPR" line of FILE as an instant query, all in
+# one curl; sets where[], expr[] and res[] (the number of series, or
+# "error: ..."), and skipped[]: the BPF ones, when zpoold has no BPF
+# statistics, are not asked
+ask() {
+	local w e args=()
+	where=() expr=() res=() skipped=()
+	while IFS=$'\t' read -r w e; do
+		if [ "$bpf" != 1 ] && [[ $e == *zpoolx_bpf_* ]]; then
+			skipped+=("$w")
+			continue
+		fi
+		where+=("$w")
+		expr+=("$e")
+		args+=(--next -s --get --data-urlencode "query=$e" http://127.0.0.1:9090/api/v1/query)
+	done <"$1"
+	mapfile -t res < <(curl "${args[@]:1}" |
+		jq -r 'if .status == "success" then .data.result | length else "error: \(.error)" end')
+}
+# nonempty DESC: one test, every query of the last ask() returned series
+nonempty() {
+	local i bad=0
+	for i in "${!where[@]}"; do
+		[ "${res[i]:-none}" -gt 0 ] 2>/dev/null && continue
+		bad=$((bad + 1))
+		diag "no series: ${where[i]}: ${expr[i]}: ${res[i]:-no answer}"
+	done
+	_tap $bad "$1: $((${#where[@]} - bad)) of ${#where[@]} return series$([ ${#skipped[@]} = 0 ] || echo ", ${#skipped[@]} not asked without BPF")"
+	[ ${#skipped[@]} = 0 ] || diag "not asked, zpoold has no BPF statistics: ${skipped[*]}"
+}
+jq -r '.data.groups[].rules[] | select(.type == "recording") | "record \(.name)\t\(.name)", "rule \(.name)\t\(.query)"' \
+	"$TMPDIR/rules.json" >"$TMPDIR/records.tsv"
+ask "$TMPDIR/records.tsv"
+nonempty "recording rules: each recorded series and each rule's expression ($nrec rules)"
+jq -r '.data.groups[].rules[] | select(.type == "alerting") | [.name, (.query | gsub("\\s+"; " "))] | @tsv' \
+	"$TMPDIR/rules.json" >"$TMPDIR/alerts.tsv"
+ask "$TMPDIR/alerts.tsv"
+bad=$(for i in "${!where[@]}"; do [[ ${res[i]:-error} == error* ]] && echo "${where[i]}: ${res[i]:-no answer}"; done)
+_tap "$([ -z "$bad" ]; echo $?)" "alerts: each expression evaluates as written (${#where[@]} alerts)"
+[ -z "$bad" ] || diag "$bad"
+cut -f1 "$TMPDIR/alerts.tsv" >"$TMPDIR/alert-names"
+cut -f2 "$TMPDIR/alerts.tsv" | "$ZPOOLX_TOP/tests/host/rules/exprs" bool |
+	paste "$TMPDIR/alert-names" - >"$TMPDIR/alerts-bool.tsv"
+ask "$TMPDIR/alerts-bool.tsv"
+nonempty "alerts: the quantity each compares (its comparison made bool) whether it fires or not"
+diag "alerts now: $(curl -s http://127.0.0.1:9090/api/v1/alerts |
+	jq -r '[.data.alerts[] | "\(.labels.alertname) \(.state)"] | if . == [] then "none" else join(", ") end')"
+"$ZPOOLX_TOP/tests/host/rules/exprs" dashboard "$ZPOOLX_TOP/configs/grafana/zpoolx.json" 30s >"$TMPDIR/dashboard.tsv"
+ask "$TMPDIR/dashboard.tsv"
+nonempty "dashboard: every query and variable query (\$__rate_interval 30s; \$job, \$model, \$instance all)"
+m=$(query 'count by (model) (zpoolx_daemon_build_info)' | jq -r '[.data.result[].metric.model] | join(",")')
+is "$m" qemu-debian "the model label from file_sd: the dashboard's \$model offers '$m'"
+diag "rules and dashboard checked in $((SECONDS - t0)) s"
 say "t=${SECONDS}s: Prometheus answered"
 kill $ppid
 wait $ppid 2>/dev/null
