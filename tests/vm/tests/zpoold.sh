@@ -175,6 +175,7 @@ fi
 
 # ---- the rules and the dashboard on this Prometheus ----
 t0=$SECONDS
+say "t=${SECONDS}s: the rules and the dashboard"
 bpf=$(query 'zpoolx_daemon_bpf_active' | jq -r '.data.result[0].value[1] // 0')
 nrec=$(grep -cE '^ *- record:' "$rules")
 nalert=$(grep -cE '^ *- alert:' "$rules")
@@ -265,6 +266,7 @@ jq -r '.data.groups[].rules[] | select(.type == "recording") | "record \(.name)\
 	"$TMPDIR/rules.json" >"$TMPDIR/records.tsv"
 ask "$TMPDIR/records.tsv"
 nonempty "recording rules: each recorded series and each rule's expression ($nrec rules)"
+say "t=${SECONDS}s: the recording rules asked"
 jq -r '.data.groups[].rules[] | select(.type == "alerting") | [.name, (.query | gsub("\\s+"; " "))] | @tsv' \
 	"$TMPDIR/rules.json" >"$TMPDIR/alerts.tsv"
 ask "$TMPDIR/alerts.tsv" once
@@ -276,11 +278,14 @@ cut -f2 "$TMPDIR/alerts.tsv" | "$ZPOOLX_TOP/tests/host/rules/exprs" bool |
 	paste "$TMPDIR/alert-names" - >"$TMPDIR/alerts-bool.tsv"
 ask "$TMPDIR/alerts-bool.tsv"
 nonempty "alerts: the quantity each compares (its comparison made bool) whether it fires or not"
+say "t=${SECONDS}s: the alerts asked"
 diag "alerts now: $(curl -s http://127.0.0.1:9090/api/v1/alerts |
 	jq -r '[.data.alerts[] | "\(.labels.alertname) \(.state)"] | if . == [] then "none" else join(", ") end')"
 "$ZPOOLX_TOP/tests/host/rules/exprs" dashboard "$ZPOOLX_TOP/configs/grafana/zpoolx.json" 30s >"$TMPDIR/dashboard.tsv"
+say "t=${SECONDS}s: the dashboard's queries listed"
 ask "$TMPDIR/dashboard.tsv"
 nonempty "dashboard: every query and variable query (\$__rate_interval 30s; \$job, \$model, \$instance all)"
+say "t=${SECONDS}s: the dashboard asked"
 m=$(query 'count by (model) (zpoolx_daemon_build_info)' | jq -r '[.data.result[].metric.model] | join(",")')
 is "$m" qemu-debian "the model label from file_sd: the dashboard's \$model offers '$m'"
 [ ${#asked_again[@]} = 0 ] || diag "series only when asked again: ${asked_again[*]}"
