@@ -65,11 +65,13 @@ jq -e '.schemaVersion >= 36 and .id == null and (.uid | test("^[a-z0-9-]{1,40}$"
 tap $? "dashboard: schemaVersion $(jq .schemaVersion "$DASH"), uid '$(jq -r .uid "$DASH")', no id (import makes one), panel ids unique"
 jq -e '[.templating.list[] | select(.name == "datasource" and .type == "datasource" and .query == "prometheus")] | length == 1' "$DASH" >/dev/null
 tap $? "dashboard: a Prometheus data source variable \${datasource}"
-for v in job model instance; do
-	jq -e --arg v $v '[.templating.list[] | select(.name == $v and .type == "query"
+# $model from the recording rules (so that it has values on a server that
+# federates only those), $job and $instance from the devices' series
+for v in job:zpoolx_daemon_build_info model:model:zpoolx_daemon_build_info:count instance:zpoolx_daemon_build_info; do
+	jq -e --arg v "${v%%:*}" --arg m "${v#*:}" '[.templating.list[] | select(.name == $v and .type == "query"
 		and .datasource.uid == "${datasource}" and .includeAll and .multi and .allValue == ".*"
-		and ((.query.query? // .query) | startswith("label_values(zpoolx_daemon_build_info")))] | length == 1' "$DASH" >/dev/null
-	tap $? "dashboard: variable \$$v (label_values of zpoolx_daemon_build_info, several or all)"
+		and ((.query.query? // .query) | startswith("label_values(" + $m)))] | length == 1' "$DASH" >/dev/null
+	tap $? "dashboard: variable \$${v%%:*} (label_values of ${v#*:}, several or all)"
 done
 bad=$(jq -r '.panels[] | (., .panels[]?) | select(.type != "row")
 	| select(.datasource.uid != "${datasource}" or ([.targets[]? | select(.datasource.uid != "${datasource}")] | length > 0)
