@@ -196,12 +196,12 @@ jq -r '.data.groups[].rules[] | select(.health != "ok") | "# \(.name): \(.health
 # ask FILE [once]: each "WHERE<TAB>EXPR" line of FILE as an instant query;
 # sets where[], expr[], res[] (the number of series, or "error: ...") and
 # skipped[] (the BPF ones, not asked when zpoold has no BPF statistics).
-# A query costs a TCG guest's Prometheus a good fraction of a second, so
-# they go in one: the union of each count(EXPR), labelled with its index,
+# With curl and jq a query takes about a third of a second in a TCG guest,
+# so they go in one: the union of each count(EXPR), labelled with its index,
 # has a series for each expression that returns some; if it fails (one
 # does not parse), each is asked alone to say which.  A scrape that fails
-# (its 1 s timeout, under TCG) leaves zpoold's series stale until the next
-# one: those without series are asked again, up to 3 times a second apart
+# (past its timeout, under TCG) leaves zpoold's series stale until the
+# next one: those without series are asked again, up to 3 times a second apart
 # (not with "once").
 ask() {
 	local w e i round=0 todo left
@@ -286,8 +286,8 @@ say "t=${SECONDS}s: the dashboard's queries listed"
 ask "$TMPDIR/dashboard.tsv"
 nonempty "dashboard: every query and variable query (\$__rate_interval 30s; \$job, \$model, \$instance all)"
 say "t=${SECONDS}s: the dashboard asked"
-m=$(query 'count by (model) (zpoolx_daemon_build_info)' | jq -r '[.data.result[].metric.model] | join(",")')
-is "$m" qemu-debian "the model label from file_sd: the dashboard's \$model offers '$m'"
+m=$(query 'count by (model) (model:zpoolx_daemon_build_info:count)' | jq -r '[.data.result[].metric.model] | join(",")')
+is "$m" qemu-debian "the model label from file_sd, through the recording rules: the dashboard's \$model offers '$m'"
 [ ${#asked_again[@]} = 0 ] || diag "series only when asked again: ${asked_again[*]}"
 diag "scrapes of zpoold in the last minute that succeeded: $(query 'sum_over_time(up{job="zpoold"}[1m])' |
 	jq -r '.data.result[0].value[1]') of $(query 'count_over_time(up{job="zpoold"}[1m])' | jq -r '.data.result[0].value[1]')"
