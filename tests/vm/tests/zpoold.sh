@@ -3,8 +3,13 @@
 # with zpoolx_zsmalloc twice in one guest, first without the daemon, then
 # with it.  With zpoold's proactive writeback the pool stays under its high
 # watermark and zswap rejects fewer stores (both numbers are printed).
-# Then a real Prometheus server scrapes zpoold every second and its query
-# API returns the zpoolx_ series.
+# Then a real Prometheus server scrapes zpoold every 2 s and its query
+# API returns the zpoolx_ series.  It loads configs/prometheus/zpoolx-rules.yml
+# and finds the target through file_sd with a model label, as a fleet
+# would (README, "Scraping a fleet"); every expression of the rules and of
+# the Grafana dashboard configs/grafana/zpoolx.json must then return
+# series (an alert's with its comparison made a bool one: whether it
+# fires or not).
 # vm-kernels: debian
 # vm-mem: 192M
 # vm-swap: 1G
@@ -12,7 +17,7 @@
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 zpoold=$ZPOOLX_TOP/daemon/zpoold
 port=9436
-plan 19
+plan 25
 
 ip link set lo up 2>/dev/null || busybox ip link set lo up
 ok "swap on" swap_on
@@ -117,16 +122,26 @@ grep -Eq '^zpoolx_pool_writeback_pages_total\{pool="[0-9]+"\} [1-9]' "$TMPDIR/me
 _tap $? "/metrics: zpoolx_pool_writeback_pages_total counts the pages written back"
 ok "/metrics passes promtool check metrics" promtool check metrics <"$TMPDIR/metrics.txt"
 
-# ---- a real Prometheus server scraping zpoold every second ----
+# ---- a real Prometheus server scraping zpoold every 2 s ----
+# (a render of zpoold's metrics, size classes included, can take a second
+# in a TCG guest: with a 1 s scrape timeout one scrape in six failed, and
+# a failed scrape leaves zpoold's series stale until the next)
 say "t=${SECONDS}s: Prometheus"
+rules=$ZPOOLX_TOP/configs/prometheus/zpoolx-rules.yml
+cat >"$TMPDIR/targets.json" <<EOF
+[{ "targets": ["127.0.0.1:$port"], "labels": { "model": "qemu-debian" } }]
+EOF
 cat >"$TMPDIR/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s
+  evaluation_interval: 1s
+rule_files:
+  - $rules
 scrape_configs:
   - job_name: zpoold
-    static_configs:
-      - targets: ['127.0.0.1:$port']
+    file_sd_configs:
+      - files: ['$TMPDIR/targets.json']
 EOF
 prometheus --config.file="$TMPDIR/prometheus.yml" \
 	--storage.tsdb.path="$TMPDIR/prom" --web.listen-address=127.0.0.1:9090 \
@@ -157,6 +172,126 @@ else
 	grep -q 'BPF statistics unavailable' "$TMPDIR/zpoold.log"
 	_tap $? "BPF statistics unavailable in this guest, and zpoold said why"
 fi
+
+# ---- the rules and the dashboard on this Prometheus ----
+t0=$SECONDS
+say "t=${SECONDS}s: the rules and the dashboard"
+bpf=$(query 'zpoolx_daemon_bpf_active' | jq -r '.data.result[0].value[1] // 0')
+nrec=$(grep -cE '^ *- record:' "$rules")
+nalert=$(grep -cE '^ *- alert:' "$rules")
+want=$nrec
+[ "$bpf" = 1 ] || want=$((nrec - $(grep -cE '^ *- record: model:zpoolx_bpf_' "$rules")))
+# until each recording rule was evaluated with the data it needs (a rate
+# two scrapes); without BPF statistics the BPF ones stay empty
+for _ in $(seq 40); do
+	n=$(query 'count(count by (__name__) ({__name__=~"model:zpoolx_.+"}))' | jq -r '.data.result[0].value[1] // 0')
+	[ "$n" = "$want" ] && break
+	sleep 0.5
+done
+say "t=${SECONDS}s: $n of the $nrec recording rules have series"
+curl -s http://127.0.0.1:9090/api/v1/rules >"$TMPDIR/rules.json"
+n=$(jq '[.data.groups[].rules[] | select(.health == "ok")] | length' "$TMPDIR/rules.json")
+is "$n" $((nrec + nalert)) "Prometheus loaded zpoolx-rules.yml: its $nrec recording rules and $nalert alerts evaluated without error"
+jq -r '.data.groups[].rules[] | select(.health != "ok") | "# \(.name): \(.health) \(.lastError // "")"' "$TMPDIR/rules.json"
+# ask FILE [once]: each "WHERE<TAB>EXPR" line of FILE as an instant query;
+# sets where[], expr[], res[] (the number of series, or "error: ...") and
+# skipped[] (the BPF ones, not asked when zpoold has no BPF statistics).
+# With curl and jq a query takes about a third of a second in a TCG guest,
+# so they go in one: the union of each count(EXPR), labelled with its index,
+# has a series for each expression that returns some; if it fails (one
+# does not parse), each is asked alone to say which.  A scrape that fails
+# (past its timeout, under TCG) leaves zpoold's series stale until the
+# next one: those without series are asked again, up to 3 times a second apart
+# (not with "once").
+ask() {
+	local w e i round=0 todo left
+	where=() expr=() res=() skipped=()
+	while IFS=$'\t' read -r w e; do
+		if [ "$bpf" != 1 ] && [[ $e == *zpoolx_bpf_* ]]; then
+			skipped+=("$w")
+			continue
+		fi
+		where+=("$w")
+		expr+=("$e")
+	done <"$1"
+	todo=("${!expr[@]}")
+	while :; do
+		ask_union "${todo[@]}"
+		left=()
+		for i in "${todo[@]}"; do
+			if [ "${res[i]}" -gt 0 ] 2>/dev/null; then
+				[ $round = 0 ] || asked_again+=("${where[i]} (round $round)")
+			else
+				left+=("$i")
+			fi
+		done
+		todo=("${left[@]}")
+		round=$((round + 1))
+		if [ ${#todo[@]} = 0 ] || [ "${2:-}" = once ] || [ $round -gt 3 ]; then break; fi
+		sleep 1
+	done
+}
+# ask_union INDEX...: res[INDEX] for those expressions, in one query
+ask_union() {
+	local i n q='' out
+	for i; do
+		q+="${q:+ or }label_replace(count(${expr[i]}), \"i\", \"$i\", \"\", \"\")"
+		res[i]=0
+	done
+	out=$(curl -s --data-urlencode "query=$q" http://127.0.0.1:9090/api/v1/query)
+	if [ "$(jq -r .status <<<"$out" 2>/dev/null)" = success ]; then
+		while read -r i n; do
+			res[i]=$n
+		done < <(jq -r '.data.result[] | "\(.metric.i) \(.value[1])"' <<<"$out")
+	else
+		for i; do
+			res[i]=$(query "${expr[i]}" | jq -r "$count")
+		done
+	fi
+}
+count='if .status == "success" then .data.result | length else "error: \(.error)" end'
+asked_again=()
+# nonempty DESC: one test, every query of the last ask() returned series
+nonempty() {
+	local i bad=0
+	for i in "${!where[@]}"; do
+		[ "${res[i]:-none}" -gt 0 ] 2>/dev/null && continue
+		bad=$((bad + 1))
+		diag "no series: ${where[i]}: ${expr[i]}: ${res[i]:-no answer}"
+	done
+	_tap $bad "$1: $((${#where[@]} - bad)) of ${#where[@]} return series$([ ${#skipped[@]} = 0 ] || echo ", ${#skipped[@]} not asked without BPF")"
+	[ ${#skipped[@]} = 0 ] || diag "not asked, zpoold has no BPF statistics: ${skipped[*]}"
+}
+jq -r '.data.groups[].rules[] | select(.type == "recording") | "record \(.name)\t\(.name)", "rule \(.name)\t\(.query)"' \
+	"$TMPDIR/rules.json" >"$TMPDIR/records.tsv"
+ask "$TMPDIR/records.tsv"
+nonempty "recording rules: each recorded series and each rule's expression ($nrec rules)"
+say "t=${SECONDS}s: the recording rules asked"
+jq -r '.data.groups[].rules[] | select(.type == "alerting") | [.name, (.query | gsub("\\s+"; " "))] | @tsv' \
+	"$TMPDIR/rules.json" >"$TMPDIR/alerts.tsv"
+ask "$TMPDIR/alerts.tsv" once
+bad=$(for i in "${!where[@]}"; do [[ ${res[i]:-error} == error* ]] && echo "${where[i]}: ${res[i]:-no answer}"; done)
+_tap "$([ -z "$bad" ]; echo $?)" "alerts: each expression evaluates as written (${#where[@]} alerts)"
+[ -z "$bad" ] || diag "$bad"
+cut -f1 "$TMPDIR/alerts.tsv" >"$TMPDIR/alert-names"
+cut -f2 "$TMPDIR/alerts.tsv" | "$ZPOOLX_TOP/tests/host/rules/exprs" bool |
+	paste "$TMPDIR/alert-names" - >"$TMPDIR/alerts-bool.tsv"
+ask "$TMPDIR/alerts-bool.tsv"
+nonempty "alerts: the quantity each compares (its comparison made bool) whether it fires or not"
+say "t=${SECONDS}s: the alerts asked"
+diag "alerts now: $(curl -s http://127.0.0.1:9090/api/v1/alerts |
+	jq -r '[.data.alerts[] | "\(.labels.alertname) \(.state)"] | if . == [] then "none" else join(", ") end')"
+"$ZPOOLX_TOP/tests/host/rules/exprs" dashboard "$ZPOOLX_TOP/configs/grafana/zpoolx.json" 30s >"$TMPDIR/dashboard.tsv"
+say "t=${SECONDS}s: the dashboard's queries listed"
+ask "$TMPDIR/dashboard.tsv"
+nonempty "dashboard: every query and variable query (\$__rate_interval 30s; \$job, \$model, \$instance all)"
+say "t=${SECONDS}s: the dashboard asked"
+m=$(query 'count by (model) (model:zpoolx_daemon_build_info:count)' | jq -r '[.data.result[].metric.model] | join(",")')
+is "$m" qemu-debian "the model label from file_sd, through the recording rules: the dashboard's \$model offers '$m'"
+[ ${#asked_again[@]} = 0 ] || diag "series only when asked again: ${asked_again[*]}"
+diag "scrapes of zpoold in the last minute that succeeded: $(query 'sum_over_time(up{job="zpoold"}[1m])' |
+	jq -r '.data.result[0].value[1]') of $(query 'count_over_time(up{job="zpoold"}[1m])' | jq -r '.data.result[0].value[1]')"
+diag "rules and dashboard checked in $((SECONDS - t0)) s"
 say "t=${SECONDS}s: Prometheus answered"
 kill $ppid
 wait $ppid 2>/dev/null
