@@ -323,7 +323,7 @@ static long zt_pool_num(unsigned int id, const char *file, const char *key);
 /*
  * Pages the pool's compaction freed so far (compact's total=): a
  * zpoolx_zsmalloc pool compacts a class by itself once its free slots
- * add up to two zspages, evictions included; 0 for other pools.
+ * add up to two pages, evictions included; 0 for other pools.
  */
 static long zt_compacted(struct zt_pool *tp)
 {
