@@ -169,16 +169,17 @@
  *   loop counts in reclaimed_pages: a page counted there is free.
  *
  * Compaction
- *   Per class, while the other zspages' usable free slots can take every
- *   object of the sparsest unpinned zspage (fewest objects, searched
- *   through its group lists): take it as source, move its objects one by
- *   one into the fullest other zspages (copy, then rewrite the handle
- *   record), and free it; stop at the first source that cannot be emptied.  Everything is done under
+ *   Per class, while its usable free slots add up to a page: take the
+ *   sparsest unpinned zspage (fewest objects, searched through its group
+ *   lists) as source, move its objects one by one into the fullest other
+ *   zspages (copy, then rewrite the handle record), and free it; stop at
+ *   the first source that cannot be emptied.  Everything is done under
  *   pool->lock, dropped between sources.  Run from the pool's `compact`
  *   file, from ->compact, from the pool's shrinker under memory pressure
  *   (its count, the pages compaction could free, is kept up to date under
  *   the lock and read without it), and from the pool's compaction work as
- *   soon as a class's free slots add up to ZSX_SLACK_COMPACT pages; the
+ *   soon as a class's free slots have grown by ZSX_SLACK_COMPACT pages
+ *   since it was last compacted (or since they were fewest); the
  *   pages given back are counted (compact: last=, total=).
  *
  * Movable pages (struct movable_operations, mm/migrate.c contract)
@@ -260,11 +261,14 @@
 #define ZSX_FREE_TAG		1UL
 
 /*
- * A class whose free slots add up to this many pages is compacted by the
- * pool's compaction work, without waiting for memory pressure.  In pages,
- * not zspages: two zspages of 16 pages left up to 32 pages of holes per
- * class after churn (the bench's files: 207 bytes of free slots per stored
- * page, against 106 in the kernel's pool).
+ * A class whose free slots grew by this many pages since it was last
+ * compacted (or since they were fewest) is compacted by the pool's
+ * compaction work, without waiting for memory pressure.  In pages, not
+ * zspages: two zspages of 16 pages left up to 32 pages of holes per class
+ * after churn (the bench's files: 207 bytes of free slots per stored page,
+ * against 106 in the kernel's pool).  A mark rather than a level: holes
+ * spread over many zspages may leave nothing to free yet, and the class
+ * is tried again once they have grown by as much again.
  */
 #define ZSX_SLACK_COMPACT	2
 
@@ -433,6 +437,9 @@ typedef u32 zsx_size_t;
  * @nr_pages:	pages present in those zspages
  * @objs_used:	slots holding an object
  * @slack_pages: zsx_class_slack(), as last added to pool->slack_pages
+ * @compact_at:	slack at which the compaction work is to compact the class
+ *		(ZSX_SLACK_COMPACT above the slack it was left with, or
+ *		above the least it had since)
  * @rec_size:	bytes of a zspage record
  * @rec_bytes:	what one costs: its kmalloc bucket
  * @set:	the allocation holding this class
@@ -455,6 +462,7 @@ struct zsx_class {
 	unsigned long nr_pages;
 	unsigned long objs_used;
 	unsigned long slack_pages;
+	unsigned long compact_at;
 	unsigned int rec_size;
 	unsigned int rec_bytes;
 	bool compact_queued;
@@ -683,6 +691,7 @@ static int zsx_classes_build(struct zsx_pool *pool)
 		class->objs = shape.objs;
 		class->rec_size = zsx_rec_size(shape.pages, shape.objs);
 		class->rec_bytes = zsx_rec_cost(shape.pages, shape.objs);
+		class->compact_at = ZSX_SLACK_COMPACT;
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
 	}
@@ -739,11 +748,12 @@ static inline unsigned long zsx_class_slack(const struct zsx_class *class)
 /*
  * After the counts of @class changed: bring pool->slack_pages (the
  * shrinker's count, read without the lock) up to date, and have the
- * compaction work compact the class when its slack reaches
- * ZSX_SLACK_COMPACT pages.  Only on the way up: a class that
- * compaction could not bring below (pinned zspages, no page to be had
- * without sleeping) is not queued again by every free, but when it next
- * reaches it; the shrinker still sees its slack.  Under pool->lock.
+ * compaction work compact the class when its slack reaches its mark,
+ * class->compact_at.  Only on the way up: a class that compaction could
+ * not bring below it is not queued again by every free; the mark follows
+ * the slack down, so it is ZSX_SLACK_COMPACT pages above the least slack
+ * since the last compaction.  The shrinker still sees every page of slack.
+ * Under pool->lock.
  */
 static void zsx_class_counted(struct zsx_class *class)
 {
@@ -756,7 +766,9 @@ static void zsx_class_counted(struct zsx_class *class)
 		return;
 	WRITE_ONCE(pool->slack_pages, pool->slack_pages - was + slack);
 	class->slack_pages = slack;
-	if (slack >= ZSX_SLACK_COMPACT && was < ZSX_SLACK_COMPACT &&
+	if (slack + ZSX_SLACK_COMPACT < class->compact_at)
+		class->compact_at = slack + ZSX_SLACK_COMPACT;
+	if (slack >= class->compact_at && was < class->compact_at &&
 	    !class->compact_queued &&
 	    atomic_read(&pool->zp.state) == ZPOOLX_POOL_ACTIVE) {
 		class->compact_queued = true;
@@ -1498,8 +1510,10 @@ static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
 }
 
 /*
- * Compact @class: while the other zspages' free slots can take every
- * object of the sparsest one, empty it into the fullest ones and free it.  Returns the pages
+ * Compact @class: while its free slots add up to a page, move the objects
+ * of the sparsest zspage into the fullest ones and free it if it empties;
+ * stop at the first that does not (its holes are then fewer, and it is
+ * the first source next time).  Returns the pages
  * given back, which are counted in compact_total as they go (under the
  * lock, with the pool's pages), so that the two always agree.
  */
@@ -1512,15 +1526,10 @@ static unsigned long zsx_compact_class(struct zsx_pool *pool,
 	bool more = true;
 
 	spin_lock(&pool->lock);
-	while (more) {
+	while (more && zsx_class_slack(class) >= 1) {
 		src = zsx_pick_source(class);
 		if (!src)
 			break;
-		if (class->nr_slots - class->objs_used - (src->cap - src->inuse) <
-		    src->inuse) {
-			zsx_group_add(src);
-			break;
-		}
 		while (src->inuse && more) {
 			dst = zsx_pick_dest(class);
 			if (!dst)
@@ -1543,6 +1552,7 @@ static unsigned long zsx_compact_class(struct zsx_pool *pool,
 		}
 	}
 	class->compact_queued = false;
+	class->compact_at = zsx_class_slack(class) + ZSX_SLACK_COMPACT;
 	spin_unlock(&pool->lock);
 	return freed;
 }
