@@ -452,7 +452,7 @@ static void pool_families(FILE *f, const struct sysinfo *s, bool classes)
 
 static void daemon_families(FILE *f, const struct dstats *d)
 {
-	int a;
+	int a, r;
 
 	fam(f, "zpoolx_daemon_build_info", "gauge",
 	    "zpoold's version as a label; always 1");
@@ -474,10 +474,14 @@ static void daemon_families(FILE *f, const struct dstats *d)
 	fprintf(f, "zpoolx_daemon_metrics_renders_total %llu\n",
 		(unsigned long long)d->renders);
 	fam(f, "zpoolx_daemon_decisions_total", "counter",
-	    "decisions taken by the policy, by action (in --dry-run decided, not carried out)");
+	    "decisions taken by the policy, by action and reason (in --dry-run decided, not carried out); the log has each one with its numbers");
 	for (a = 0; a < ACT_COUNT; a++)
-		fprintf(f, "zpoolx_daemon_decisions_total{action=\"%s\"} %llu\n",
-			action_name(a), (unsigned long long)d->decisions[a]);
+		for (r = 0; r < RSN_COUNT; r++)
+			if (reason_valid(a, r))
+				fprintf(f,
+					"zpoolx_daemon_decisions_total{action=\"%s\",reason=\"%s\"} %llu\n",
+					action_name(a), reason_name(r),
+					(unsigned long long)d->decisions[a][r]);
 	fam(f, "zpoolx_daemon_failed_actions_total", "counter",
 	    "decisions whose write to sysfs failed, by action");
 	for (a = 0; a < ACT_COUNT; a++)

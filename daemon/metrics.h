@@ -26,7 +26,7 @@
 
 /* the daemon's counters: the zpoolx_daemon_* families */
 struct dstats {
-	uint64_t decisions[ACT_COUNT];
+	uint64_t decisions[ACT_COUNT][RSN_COUNT];	/* by action, reason */
 	uint64_t failures[ACT_COUNT];
 	uint64_t writeback_pages;	/* requested through writeback */
 	uint64_t cycles;

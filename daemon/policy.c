@@ -59,16 +59,54 @@ const char *action_name(int act)
 	return act >= 0 && act < ACT_COUNT ? act_names[act] : "?";
 }
 
+static const char *const rsn_names[RSN_COUNT] = {
+	[RSN_LIMIT_OUT_OF_BOUNDS] = "limit_out_of_bounds",
+	[RSN_PRESSURE_RAISE] = "pressure_raise",
+	[RSN_CALM_LOWER] = "calm_lower",
+	[RSN_ABOVE_HIGH_WATERMARK] = "above_high_watermark",
+	[RSN_LOW_UTILISATION] = "low_utilisation",
+	[RSN_FIXED_BACKEND] = "fixed_backend",
+	[RSN_SMALL_OBJECTS] = "small_objects",
+	[RSN_LARGE_OBJECTS] = "large_objects",
+	[RSN_ZSWAP_OFF] = "zswap_off",
+};
+
+/* the action each reason leads to: the valid (action, reason) pairs */
+static const int rsn_action[RSN_COUNT] = {
+	[RSN_LIMIT_OUT_OF_BOUNDS] = ACT_SET_LIMIT,
+	[RSN_PRESSURE_RAISE] = ACT_SET_LIMIT,
+	[RSN_CALM_LOWER] = ACT_SET_LIMIT,
+	[RSN_ABOVE_HIGH_WATERMARK] = ACT_WRITEBACK,
+	[RSN_LOW_UTILISATION] = ACT_COMPACT,
+	[RSN_FIXED_BACKEND] = ACT_SET_BACKEND,
+	[RSN_SMALL_OBJECTS] = ACT_SET_BACKEND,
+	[RSN_LARGE_OBJECTS] = ACT_SET_BACKEND,
+	[RSN_ZSWAP_OFF] = ACT_ENABLE_ZSWAP,
+};
+
+const char *reason_name(int rsn)
+{
+	return rsn >= 0 && rsn < RSN_COUNT ? rsn_names[rsn] : "?";
+}
+
+bool reason_valid(int act, int rsn)
+{
+	return act >= 0 && act < ACT_COUNT && rsn >= 0 && rsn < RSN_COUNT &&
+	       rsn_action[rsn] == act;
+}
+
 struct out {
 	struct decision *d;
 	size_t n, max;
 };
 
-static struct decision *add(struct out *o, int act, unsigned long pool,
-			    uint64_t value, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static struct decision *add(struct out *o, int act, unsigned long pool,
-			    uint64_t value, const char *fmt, ...)
+static struct decision *add(struct out *o, int act, int rsn,
+			    unsigned long pool, uint64_t value,
+			    const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static struct decision *add(struct out *o, int act, int rsn,
+			    unsigned long pool, uint64_t value,
+			    const char *fmt, ...)
 {
 	struct decision *d;
 	va_list ap;
@@ -78,10 +116,11 @@ static struct decision *add(struct out *o, int act, unsigned long pool,
 	d = &o->d[o->n++];
 	memset(d, 0, sizeof(*d));
 	d->act = act;
+	d->reason = rsn;
 	d->pool = pool;
 	d->value = value;
 	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	vsnprintf(d->text, sizeof(d->text), fmt, ap);
 	va_end(ap);
 	return d;
 }
@@ -152,7 +191,7 @@ static void decide_limit(const struct zcfg *cfg, struct pstate *st,
 	if (cur < cfg->limit.min_percent || cur > cfg->limit.max_percent) {
 		want = cur < cfg->limit.min_percent ? cfg->limit.min_percent :
 						      cfg->limit.max_percent;
-		add(o, ACT_SET_LIMIT, 0, want,
+		add(o, ACT_SET_LIMIT, RSN_LIMIT_OUT_OF_BOUNDS, 0, want,
 		    "max_pool_percent %llu is outside the configured bounds %u..%u: set it to %llu",
 		    (unsigned long long)cur, cfg->limit.min_percent,
 		    cfg->limit.max_percent, (unsigned long long)want);
@@ -180,14 +219,14 @@ static void decide_limit(const struct zcfg *cfg, struct pstate *st,
 		fmt_human(a, sizeof(a), total);
 		fmt_human(b, sizeof(b), limit);
 		if (have_ratio)
-			add(o, ACT_SET_LIMIT, 0, want,
+			add(o, ACT_SET_LIMIT, RSN_PRESSURE_RAISE, 0, want,
 			    "memory pressure some avg10 %.2f%% >= %g%% with the pools at %s of their %s limit (>= %u%%) compressing %.2f:1 (>= %g): raise max_pool_percent %llu -> %llu",
 			    psi, cfg->limit.raise_psi_some_avg10, a, b,
 			    cfg->writeback.high_watermark_percent, ratio,
 			    cfg->limit.min_compression_ratio,
 			    (unsigned long long)cur, (unsigned long long)want);
 		else
-			add(o, ACT_SET_LIMIT, 0, want,
+			add(o, ACT_SET_LIMIT, RSN_PRESSURE_RAISE, 0, want,
 			    "memory pressure some avg10 %.2f%% >= %g%% with the pools at %s of their %s limit (>= %u%%), compression ratio unknown: raise max_pool_percent %llu -> %llu",
 			    psi, cfg->limit.raise_psi_some_avg10, a, b,
 			    cfg->writeback.high_watermark_percent,
@@ -205,7 +244,7 @@ static void decide_limit(const struct zcfg *cfg, struct pstate *st,
 			return;
 		fmt_human(a, sizeof(a), total);
 		fmt_human(b, sizeof(b), lower_limit);
-		add(o, ACT_SET_LIMIT, 0, want,
+		add(o, ACT_SET_LIMIT, RSN_CALM_LOWER, 0, want,
 		    "memory pressure some avg10 %.2f%% <= %g%% and the pools (%s) fit under %u%% of the lower limit %s: lower max_pool_percent %llu -> %llu",
 		    psi, cfg->limit.lower_psi_some_avg10, a,
 		    cfg->writeback.low_watermark_percent, b,
@@ -259,7 +298,8 @@ static void decide_writeback(const struct zcfg *cfg, const struct sysinfo *s,
 			take = pages < p->pages.v ? pages : p->pages.v;
 			if (take > WRITEBACK_MAX)
 				take = WRITEBACK_MAX;
-			add(o, ACT_WRITEBACK, p->id, take,
+			add(o, ACT_WRITEBACK, RSN_ABOVE_HIGH_WATERMARK, p->id,
+			    take,
 			    "zswap pools hold %s > high watermark %s (%u%% of the limit %s = %llu%% of MemTotal): write back %llu pages from %s pool %lu towards the low watermark %s (%u%%)",
 			    t, h, cfg->writeback.high_watermark_percent, lim,
 			    (unsigned long long)percent,
@@ -327,7 +367,7 @@ static void decide_compaction(const struct zcfg *cfg, struct pstate *st,
 				      cfg->compaction.min_interval_s))
 			continue;
 		fmt_human(b, sizeof(b), p->pool_bytes.v);
-		if (!add(o, ACT_COMPACT, p->id, 1,
+		if (!add(o, ACT_COMPACT, RSN_LOW_UTILISATION, p->id, 1,
 			 "pool %lu (%s) is %.1f%% utilised (stored_bytes / pool_bytes) < %u%% in %s: compact",
 			 p->id, p->backend, p->util * 100,
 			 cfg->compaction.below_utilisation_percent, b))
@@ -369,7 +409,7 @@ static void decide_backend(const struct zcfg *cfg, struct pstate *st,
 		snprintf(want, sizeof(want), "zpoolx_%s", cfg->backend.fixed);
 		if (!strcmp(s->zswap.zpool, want) || !offered(s, want))
 			return;
-		d = add(o, ACT_SET_BACKEND, 0, 0,
+		d = add(o, ACT_SET_BACKEND, RSN_FIXED_BACKEND, 0, 0,
 			"backend.policy is \"fixed\" on %s and zswap uses %s: switch zswap to %s",
 			cfg->backend.fixed, s->zswap.zpool, want);
 	} else {
@@ -383,7 +423,8 @@ static void decide_backend(const struct zcfg *cfg, struct pstate *st,
 		    mean <= cfg->backend.zsmalloc_below_object_bytes &&
 		    offered(s, "zpoolx_zsmalloc")) {
 			snprintf(want, sizeof(want), "zpoolx_zsmalloc");
-			d = add(o, ACT_SET_BACKEND, cur->id, 0,
+			d = add(o, ACT_SET_BACKEND, RSN_SMALL_OBJECTS, cur->id,
+				0,
 				"pool %lu (zbud) holds %llu objects of %llu bytes on average <= %u: zsmalloc packs 3 or more a page where zbud packs 2: switch zswap to zpoolx_zsmalloc",
 				cur->id, (unsigned long long)cur->objects.v,
 				(unsigned long long)mean,
@@ -392,7 +433,8 @@ static void decide_backend(const struct zcfg *cfg, struct pstate *st,
 			   mean >= cfg->backend.zbud_above_object_bytes &&
 			   offered(s, "zpoolx_zbud")) {
 			snprintf(want, sizeof(want), "zpoolx_zbud");
-			d = add(o, ACT_SET_BACKEND, cur->id, 0,
+			d = add(o, ACT_SET_BACKEND, RSN_LARGE_OBJECTS, cur->id,
+				0,
 				"pool %lu (zsmalloc) holds %llu objects of %llu bytes on average >= %u: about one a page either way and zbud is cheaper: switch zswap to zpoolx_zbud",
 				cur->id, (unsigned long long)cur->objects.v,
 				(unsigned long long)mean,
@@ -413,7 +455,7 @@ static void decide_zswap(const struct zcfg *cfg, const struct sysinfo *s,
 {
 	if (!cfg->zswap.enable || !s->zswap.present || s->zswap.enabled != 0)
 		return;
-	add(o, ACT_ENABLE_ZSWAP, 0, 0,
+	add(o, ACT_ENABLE_ZSWAP, RSN_ZSWAP_OFF, 0, 0,
 	    "zswap.enable is true and zswap is off: turn zswap on");
 }
 

@@ -10,8 +10,8 @@
  * thread only), --replay's own, the sysfs fuzz harness's.
  *
  * Called by: zpoold.c (each policy cycle, --replay), metrics.c
- * (action_name, for the decision counters' labels), the sysfs fuzz
- * harness (tests/fuzz/sysfs).
+ * (action_name, reason_name and reason_valid, for the decision counters'
+ * labels), the sysfs fuzz harness (tests/fuzz/sysfs).
  */
 #ifndef ZPOOLD_POLICY_H
 #define ZPOOLD_POLICY_H
@@ -33,12 +33,34 @@ enum action {
 };
 const char *action_name(int act);
 
+/*
+ * Why a decision was taken: one per rule and cause, a bounded label of
+ * zpoolx_daemon_decisions_total.  The names are stable (dashboards and
+ * alerts use them); the free text of struct decision says the numbers.
+ */
+enum reason {
+	RSN_LIMIT_OUT_OF_BOUNDS,	/* set_limit: outside min..max_percent */
+	RSN_PRESSURE_RAISE,	/* set_limit: PSI high, pools full */
+	RSN_CALM_LOWER,		/* set_limit: PSI low, pools fit lower */
+	RSN_ABOVE_HIGH_WATERMARK,	/* writeback */
+	RSN_LOW_UTILISATION,	/* compact */
+	RSN_FIXED_BACKEND,	/* set_backend: backend.policy "fixed" */
+	RSN_SMALL_OBJECTS,	/* set_backend: auto, zbud -> zsmalloc */
+	RSN_LARGE_OBJECTS,	/* set_backend: auto, zsmalloc -> zbud */
+	RSN_ZSWAP_OFF,		/* enable_zswap */
+	RSN_COUNT
+};
+const char *reason_name(int rsn);
+/* whether the policy can take action act for reason rsn */
+bool reason_valid(int act, int rsn);
+
 struct decision {
 	int act;
+	int reason;		/* enum reason */
 	unsigned long pool;
 	uint64_t value;
 	char target[32];
-	char reason[320];
+	char text[320];		/* the reason with its numbers, for the log */
 };
 
 /* the policy's memory between cycles; all zero at start */

@@ -516,10 +516,11 @@ static void execute(struct shared *sh, const struct decision *d, bool dry)
 		return;
 	}
 	snprintf(text, sizeof(text), "%s%s: %s", dry ? "dry-run, not done: " : "",
-		 what, d->reason);
+		 what, d->text);
 	zlog_decision(what, d->pool, text);
 	pthread_mutex_lock(&sh->lock);
-	sh->dst.decisions[d->act]++;
+	if (reason_valid(d->act, d->reason))
+		sh->dst.decisions[d->act][d->reason]++;
 	if (d->act == ACT_WRITEBACK)
 		sh->dst.writeback_pages += d->value;
 	pthread_mutex_unlock(&sh->lock);
@@ -1340,27 +1341,27 @@ static int replay(const char *file, const struct zcfg *c)
 				printf("t=%g writeback pool=%lu pages=%llu: %s\n",
 				       t, d[i].pool,
 				       (unsigned long long)d[i].value,
-				       d[i].reason);
+				       d[i].text);
 				break;
 			case ACT_COMPACT:
 				printf("t=%g compact pool=%lu: %s\n", t,
-				       d[i].pool, d[i].reason);
+				       d[i].pool, d[i].text);
 				break;
 			case ACT_SET_LIMIT:
 				sim_percent = d[i].value;
 				printf("t=%g set_limit max_pool_percent=%llu: %s\n",
 				       t, (unsigned long long)d[i].value,
-				       d[i].reason);
+				       d[i].text);
 				break;
 			case ACT_SET_BACKEND:
 				snprintf(sim_zpool, sizeof(sim_zpool), "%s",
 					 d[i].target);
 				printf("t=%g set_backend zpool=%s: %s\n", t,
-				       d[i].target, d[i].reason);
+				       d[i].target, d[i].text);
 				break;
 			case ACT_ENABLE_ZSWAP:
 				printf("t=%g enable_zswap: %s\n", t,
-				       d[i].reason);
+				       d[i].text);
 				break;
 			}
 		}

@@ -298,7 +298,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(n <= POLICY_MAX_DECISIONS);
 	for (i = 0; i < n; i++) {
 		CHECK(dec[i].act >= 0 && dec[i].act < ACT_COUNT);
-		TERMINATED(dec[i].reason);
+		CHECK(reason_valid(dec[i].act, dec[i].reason));
+		TERMINATED(dec[i].text);
 		TERMINATED(dec[i].target);
 	}
 	free_sysinfo(&s);

@@ -63,7 +63,7 @@ if start_daemon "$t" '"interval_ms": 200'; then
 		m 'zpoolx_class_zspages{pool="2",size="1024",fullness="almost_full"} 5' &&
 		m 'zpoolx_class_pages_per_zspage{pool="2",size="208"} 2'; }; echo $?) \
 		"per-class gauges of zsmalloc pools"
-	tap $( { m 'zpoolx_daemon_decisions_total{action="writeback"} 0' &&
+	tap $( { m 'zpoolx_daemon_decisions_total{action="writeback",reason="above_high_watermark"} 0' &&
 		m 'zpoolx_daemon_failed_actions_total{action="compact"} 0' &&
 		m 'zpoolx_daemon_config_reloads_total{result="error"} 0' &&
 		m 'zpoolx_daemon_bpf_active 0' && m 'zpoolx_daemon_dry_run 0' &&
@@ -73,6 +73,54 @@ if start_daemon "$t" '"interval_ms": 200'; then
 	stop_checked "zpoold stops on SIGTERM with exit 0"
 else
 	not_started
+fi
+
+# decisions by action and reason: every valid (action, reason) pair from
+# the start, 0 included; each decision counted under its own reason
+DPAIRS='writeback above_high_watermark
+compact low_utilisation
+set_limit limit_out_of_bounds
+set_limit pressure_raise
+set_limit calm_lower
+set_backend fixed_backend
+set_backend small_objects
+set_backend large_objects
+enable_zswap zswap_off'
+# dpairs FILE: the (action, reason) pairs of FILE's decisions_total samples
+dpairs() {
+	sed -nE 's/^zpoolx_daemon_decisions_total\{action="([a-z_]+)",reason="([a-z_]+)"\} [0-9]+$/\1 \2/p' "$1"
+}
+tap $( { [ "$(dpairs "$WORK/m1.txt" | sort)" = "$(sort <<<"$DPAIRS")" ] &&
+	[ "$(grep -c '^zpoolx_daemon_decisions_total' "$WORK/m1.txt")" = 9 ] &&
+	! grep -E '^zpoolx_daemon_decisions_total' "$WORK/m1.txt" | grep -qv ' 0$' &&
+	grep -qxE '# HELP zpoolx_daemon_decisions_total .*by action and reason.*' "$WORK/m1.txt"; }; echo $?) \
+	"zpoolx_daemon_decisions_total: the 9 valid (action, reason) pairs, all 0 before any decision"
+# pools at 98% of zswap's limit, the current one 48.8% utilised: writeback
+# from both pools each cycle, compaction of pool 2 once (min_interval_s)
+t=$(newtree)
+w "$t/sys/kernel/zpoolx/pools/2/pages" 99994
+w "$t/sys/kernel/zpoolx/pools/2/pool_bytes" 409600000
+w "$t/sys/kernel/zpoolx/pools/2/stored_bytes" 200000000
+w "$t/sys/kernel/zpoolx/pools/2/objects" 300000
+if start_daemon "$t" '"interval_ms": 200' --dry-run; then
+	dec_seen() {
+		get "http://127.0.0.1:$PORT/metrics"
+		grep -qE '^zpoolx_daemon_decisions_total\{action="writeback",reason="above_high_watermark"\} [1-9]' <<<"$OUT" &&
+			grep -qE '^zpoolx_daemon_decisions_total\{action="compact",reason="low_utilisation"\} [1-9]' <<<"$OUT"
+	}
+	wait_for dec_seen
+	printf '%s\n' "$OUT" >"$WORK/m4.txt"
+	stop_checked "zpoold with decisions stops on SIGTERM with exit 0"
+	promtool_ok "$WORK/m4.txt" "with decisions counted: valid for promtool"
+	tap $( { grep -qxE 'zpoolx_daemon_decisions_total\{action="writeback",reason="above_high_watermark"\} [1-9][0-9]*' "$WORK/m4.txt" &&
+		grep -qxF 'zpoolx_daemon_decisions_total{action="compact",reason="low_utilisation"} 1' "$WORK/m4.txt" &&
+		[ "$(dpairs "$WORK/m4.txt" | sort)" = "$(sort <<<"$DPAIRS")" ] &&
+		[ "$(grep -E '^zpoolx_daemon_decisions_total' "$WORK/m4.txt" | grep -vc ' 0$')" = 2 ] &&
+		grep -q 'info: dry-run, not done: writeback: zswap pools hold' "$DLOG" &&
+		grep -q 'info: dry-run, not done: compact: pool 2 (zsmalloc) is 48.8% utilised' "$DLOG"; }; echo $?) \
+		"a writeback is counted with reason above_high_watermark, a compaction with low_utilisation, nothing else; $(grep '^zpoolx_daemon_decisions_total' "$WORK/m4.txt" | grep -v ' 0$' | paste -sd ' ')"
+else
+	not_started "with decisions"
 fi
 
 # a module without metadata_bytes: the family is left out, not 0

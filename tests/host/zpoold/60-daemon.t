@@ -56,7 +56,7 @@ if start_daemon "$t" '"interval_ms": 100'; then
 	get "http://127.0.0.1:$PORT/metrics"
 	stop_daemon
 	tap $( { grep -qx 'zpoolx_daemon_failed_actions_total{action="compact"} 1' <<<"$OUT" &&
-		grep -qx 'zpoolx_daemon_decisions_total{action="compact"} 1' <<<"$OUT" &&
+		grep -qx 'zpoolx_daemon_decisions_total{action="compact",reason="low_utilisation"} 1' <<<"$OUT" &&
 		grep -q "warning: compact: writing 1 to $t/sys/kernel/zpoolx/pools/2/compact failed: No space left on device" "$DLOG"; }; echo $?) \
 		"a failed write is logged with the file and the error, and counted"
 else

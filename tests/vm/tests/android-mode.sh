@@ -134,7 +134,7 @@ ok "swap on" swap_on
 hog=$(( $(mem_total_mib) * 5 / 4 ))
 ok "memhog $hog MiB, every page verified, held 4 s" memhog -r 1024 -c "sleep 4" "$hog"
 metric() { awk -v m="$1" '$1 == m { print $2 }' "$mf"; }
-wb=$(metric 'zpoolx_daemon_decisions_total{action="writeback"}')
+wb=$(metric 'zpoolx_daemon_decisions_total{action="writeback",reason="above_high_watermark"}')
 wbf=$(metric 'zpoolx_daemon_failed_actions_total{action="writeback"}')
 cmp_ok "${wb:-0}" -gt 0 "zpoold decided writebacks (${wb:-0})"
 is "${wbf:-0}" 0 "and none failed: pool 1's writeback file is system's"

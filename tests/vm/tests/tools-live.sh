@@ -80,8 +80,8 @@ sed 's/^/  doctor: /' "$TMPDIR/doctor.txt" >&2
 
 # zpoold's own view: it wrote back and counted it, BPF included
 get /metrics >"$TMPDIR/metrics.txt"
-grep -Eq '^zpoolx_daemon_decisions_total\{action="writeback"\} [1-9]' "$TMPDIR/metrics.txt"
-_tap $? "/metrics: zpoold decided to write back ($(grep -c 'info: writeback: ' "$TMPDIR/zpoold.log") decisions logged)"
+grep -Eq '^zpoolx_daemon_decisions_total\{action="writeback",reason="above_high_watermark"\} [1-9]' "$TMPDIR/metrics.txt"
+_tap $? "/metrics: zpoold decided to write back, above the high watermark ($(grep -c 'info: writeback: ' "$TMPDIR/zpoold.log") decisions logged)"
 grep -m 2 'info: writeback: ' "$TMPDIR/zpoold.log" | sed 's/^/# /'
 grep -Eq '^zpoolx_pool_writeback_pages_total\{pool="[0-9]+"\} [1-9]' "$TMPDIR/metrics.txt"
 _tap $? "/metrics: zpoolx_pool_writeback_pages_total counts the pages written back"

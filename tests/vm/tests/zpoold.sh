@@ -160,8 +160,8 @@ _tap $got "Prometheus scraped zpoold: up{job=\"zpoold\"} is 1"
 [ $got = 0 ] || tail -n 20 "$TMPDIR/prometheus.log" | sed 's/^/# /'
 n=$(query 'zpoolx_pool_bytes' | jq '[.data.result[] | select(.metric.pool != null)] | length')
 cmp_ok "${n:-0}" -gt 0 "query zpoolx_pool_bytes: $n series with a pool label"
-v=$(query 'zpoolx_daemon_decisions_total{action="writeback"}' | jq -r '.data.result[0].value[1] // 0')
-cmp_ok "${v%.*}" -gt 0 "query zpoolx_daemon_decisions_total{action=\"writeback\"}: $v"
+v=$(query 'zpoolx_daemon_decisions_total{action="writeback",reason="above_high_watermark"}' | jq -r '.data.result[0].value[1] // 0')
+cmp_ok "${v%.*}" -gt 0 "query zpoolx_daemon_decisions_total{action=\"writeback\",reason=\"above_high_watermark\"}: $v"
 n=$(query 'zpoolx_zswap_rejected_stores_total' | jq '.data.result | length')
 cmp_ok "${n:-0}" -gt 0 "query zpoolx_zswap_rejected_stores_total: $n series by reason"
 if grep -q '^zpoolx_daemon_bpf_active 1' "$TMPDIR/metrics.txt"; then
