@@ -27,14 +27,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
 A=$TOP/packaging/android
-n=0 failed=0
-tap() {
-	local rc=$1
-	shift
-	n=$((n + 1))
-	if [ "$rc" = 0 ]; then echo "ok $n - $*"; else echo "not ok $n - $*"; failed=$((failed + 1)); fi
-}
-diag() { sed 's/^/#   /'; }
+# shellcheck source=../tap.sh
+. "$TOP/tests/host/tap.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zpoolx-android.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 

@@ -29,14 +29,8 @@ TOP=$(cd "$HERE/../../.." && pwd)
 RULES=$TOP/configs/prometheus/zpoolx-rules.yml
 RTEST=$TOP/configs/prometheus/zpoolx-rules.test.yml
 DASH=$TOP/configs/grafana/zpoolx.json
-n=0 failed=0
-tap() {
-	local rc=$1
-	shift
-	n=$((n + 1))
-	if [ "$rc" = 0 ]; then echo "ok $n - $*"; else echo "not ok $n - $*"; failed=$((failed + 1)); fi
-}
-diag() { sed 's/^/#   /'; }
+# shellcheck source=../tap.sh
+. "$TOP/tests/host/tap.sh"
 for t in promtool jq python3; do
 	command -v $t >/dev/null || { echo "Bail out! $t is missing (scripts/install-deps)"; exit 1; }
 done
