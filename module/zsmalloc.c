@@ -38,7 +38,7 @@
  *   with 8 (119 classes) and 93.3% with 4 (69 classes; the kernel's chain
  *   length), before the metadata (see "Metadata") is added; with the
  *   records' kmalloc buckets counted (as the module picks chains) a
- *   compacted 4 KiB pool costs 1.024 bytes per byte stored with 16, 1.042
+ *   compacted 4 KiB pool costs 1.023 bytes per byte stored with 16, 1.041
  *   with 8 (tests/host/geometry).  Long chains cost nothing while a class
  *   fills, as a zspage gets its pages one at a time (below); what they
  *   cost is that a writeback or a compaction step moves a whole zspage's
@@ -93,22 +93,21 @@
  *   present.
  *
  * Handles
- *   A handle is the address of a struct zsx_handle, one word from the
- *   module's kmem_cache "zpoolx_zs_handle", that says where the object
- *   starts now: the pfn of the page holding its first byte and the offset
- *   in that page.  The page leads to the zspage (->private), its place in
- *   the chain and the offset to the slot.  Compaction moves an object and
- *   rewrites its word, migration replaces a page and rewrites the words of
- *   the objects that start in it (zsx_relocate()), both under pool->lock;
- *   neither changes the handle, so handles stay valid while objects move.
- *   On 32-bit kernels the word holds pfns below 2^(32 - PAGE_SHIFT + 4),
- *   32 GiB of physical memory with 4 KiB pages.
+ *   A handle is the address of a struct zsx_handle, one 64-bit word from
+ *   the module's kmem_cache "zpoolx_zs_handle", that says where the object
+ *   starts now (the pfn of the page holding its first byte and the offset
+ *   in that page) and how big it is.  The page leads to the zspage
+ *   (->private), its place in the chain and the offset to the slot.
+ *   Compaction moves an object and rewrites its word, migration replaces a
+ *   page and rewrites the words of the objects that start in it
+ *   (zsx_relocate()), both under pool->lock; neither changes the handle,
+ *   so handles stay valid while objects move.
  *
  * Metadata (counted in metadata_bytes, and so in total_size and in what
  * zswap holds to max_pool_percent)
- *   Per object a handle (8 bytes on 64-bit), a slot (8) and its size (2);
- *   per zspage a record of 64 bytes and 8 per page of the chain, with the
- *   slots and sizes, rounded up to its kmalloc bucket; per pool the pool
+ *   Per object a handle (8 bytes, the size included) and a slot (8 on
+ *   64-bit); per zspage a record of 64 bytes, 8 per page of the chain and
+ *   the slots, rounded up to its kmalloc bucket; per pool the pool
  *   structure, the classes and a PAGE_SIZE buffer per possible CPU.
  *   Nothing per object is kept that can be derived: the zspage and slot
  *   come from the handle's page and offset, the class from the zspage.
@@ -354,24 +353,41 @@ struct zsx_class;
 struct zsx_zspage;
 
 /**
- * struct zsx_handle - what a handle points to: one word
- * @loc:	where the object starts: the pfn of the page holding its
- *		first byte, then its offset in that page in 16-byte units
- *		(object offsets are multiples of the size step, 16 bytes at
- *		least): pfn << ZSX_LOC_PFN_SHIFT | offset >> 4
+ * struct zsx_handle - what a handle points to: one 64-bit word
+ * @word:	where the object starts and its size, from the top bit down:
+ *		the pfn of the page holding its first byte, its offset in
+ *		that page in 16-byte units (object offsets are multiples of
+ *		the size step, 16 bytes at least), and the size given to
+ *		malloc less one (PAGE_SHIFT bits):
+ *		pfn << ZSX_H_PFN_SHIFT | offset >> 4 << ZSX_H_OFF_SHIFT |
+ *		(size - 1)
  *
  * Guarded by pool->lock.  Allocated from zsx_handle_cache, shared by every
- * pool (metadata: its object size, 8 bytes on 64-bit).  The page leads to
- * the zspage (page->private) and the slot; the size is in the zspage
- * record: nothing that can be derived is kept.
+ * pool (metadata: its object size, 8 bytes).  The page leads to the zspage
+ * (page->private) and the slot: nothing that can be derived is kept, and
+ * the size, which cannot, rides in the word's low bits rather than in a
+ * per-slot array of the record.  A u64 on 32-bit kernels too, so that any
+ * pfn fits there.
  */
 struct zsx_handle {
-	unsigned long loc;
+	u64 word;
 };
 
-#define ZSX_LOC_OFF_SHIFT	4
-#define ZSX_LOC_PFN_SHIFT	(PAGE_SHIFT - ZSX_LOC_OFF_SHIFT)
-static_assert(ZSX_GEO_MIN_STEP_SHIFT >= ZSX_LOC_OFF_SHIFT);
+#define ZSX_H_SIZE_MASK		(BIT_ULL(PAGE_SHIFT) - 1)
+#define ZSX_H_OFF_SHIFT		PAGE_SHIFT
+#define ZSX_H_OFF_UNIT_SHIFT	4
+#define ZSX_H_OFF_MASK		(BIT_ULL(PAGE_SHIFT - ZSX_H_OFF_UNIT_SHIFT) - 1)
+#define ZSX_H_PFN_SHIFT		(2 * PAGE_SHIFT - ZSX_H_OFF_UNIT_SHIFT)
+static_assert(ZSX_GEO_MIN_STEP_SHIFT >= ZSX_H_OFF_UNIT_SHIFT);
+/* Every pfn fits above the offset and the size. */
+#if defined(MAX_POSSIBLE_PHYSMEM_BITS)
+#define ZSX_PHYS_BITS		MAX_POSSIBLE_PHYSMEM_BITS
+#elif defined(MAX_PHYSMEM_BITS)
+#define ZSX_PHYS_BITS		MAX_PHYSMEM_BITS
+#else
+#define ZSX_PHYS_BITS		BITS_PER_LONG
+#endif
+static_assert(ZSX_H_PFN_SHIFT + ZSX_PHYS_BITS - PAGE_SHIFT <= 64);
 
 /**
  * struct zsx_zspage - metadata of one zspage (its record)
@@ -390,9 +406,7 @@ static_assert(ZSX_GEO_MIN_STEP_SHIFT >= ZSX_LOC_OFF_SHIFT);
  * @evict_dead:	the object in slot @evicting was freed during its eviction
  * @pages:	class->pages page pointers, of which the first @nr_pages are
  *		present, followed by class->objs slots (zsx_slots()): per
- *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG);
- *		then class->objs sizes (zsx_sizes()): per used slot, the size
- *		given to malloc, less one
+ *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG)
  *
  * Guarded by pool->lock, except @mapped (atomic) and the pages of a mapped
  * object, which may be read without it while @mapped pins the zspage.
@@ -415,13 +429,6 @@ struct zsx_zspage {
 	bool evict_dead;
 	struct page *pages[];
 };
-
-/* An object's size less one, kept per slot: a page's worth fits. */
-#if PAGE_SHIFT <= 16
-typedef u16 zsx_size_t;
-#else
-typedef u32 zsx_size_t;
-#endif
 
 /**
  * struct zsx_class - one size class
@@ -605,7 +612,7 @@ static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool, gfp_t gfp)
 	h = kmem_cache_alloc(zsx_handle_cache, zsx_meta_gfp(gfp));
 	if (!h)
 		return NULL;
-	h->loc = 0;
+	h->word = 0;
 	zpoolx_count_meta(&pool->zp, kmem_cache_size(zsx_handle_cache));
 	return h;
 }
@@ -639,8 +646,7 @@ static const struct kobj_type zsx_class_ktype;
 /* Bytes of the record of a zspage of @pages pages and @objs slots. */
 static unsigned int zsx_rec_size(unsigned int pages, unsigned int objs)
 {
-	return struct_size_t(struct zsx_zspage, pages, pages + objs) +
-	       objs * sizeof(zsx_size_t);
+	return struct_size_t(struct zsx_zspage, pages, pages + objs);
 }
 
 /*
@@ -783,16 +789,10 @@ static inline unsigned long *zsx_slots(const struct zsx_zspage *zs)
 	return (unsigned long *)&zs->pages[zs->class->pages];
 }
 
-static inline zsx_size_t *zsx_sizes(const struct zsx_zspage *zs)
+/* The size given to malloc for the object of @h; under pool->lock. */
+static inline unsigned int zsx_obj_size(const struct zsx_handle *h)
 {
-	return (zsx_size_t *)(zsx_slots(zs) + zs->class->objs);
-}
-
-/* The size given to malloc for the object in slot @idx of @zs. */
-static inline unsigned int zsx_obj_size(const struct zsx_zspage *zs,
-					unsigned int idx)
-{
-	return zsx_sizes(zs)[idx] + 1;
+	return (h->word & ZSX_H_SIZE_MASK) + 1;
 }
 
 static inline struct zsx_handle *zsx_slot_handle(const struct zsx_zspage *zs,
@@ -822,15 +822,20 @@ static inline unsigned int zsx_offset(const struct zsx_zspage *zs,
 	return idx * zs->class->size;
 }
 
-/* Point @h at slot @idx of @zs, whose first page is present. */
+/*
+ * Point @h at slot @idx of @zs, whose first page is present; the size in
+ * @h stays.
+ */
 static inline void zsx_set_loc(struct zsx_handle *h,
 			       const struct zsx_zspage *zs, unsigned int idx)
 {
 	unsigned int off = zsx_offset(zs, idx);
 
-	h->loc = page_to_pfn(zs->pages[off >> PAGE_SHIFT]) <<
-			ZSX_LOC_PFN_SHIFT |
-		 offset_in_page(off) >> ZSX_LOC_OFF_SHIFT;
+	h->word = (u64)page_to_pfn(zs->pages[off >> PAGE_SHIFT]) <<
+			ZSX_H_PFN_SHIFT |
+		  (u64)(offset_in_page(off) >> ZSX_H_OFF_UNIT_SHIFT) <<
+			ZSX_H_OFF_SHIFT |
+		  (h->word & ZSX_H_SIZE_MASK);
 }
 
 /*
@@ -842,7 +847,7 @@ static struct zsx_zspage *zsx_locate(struct zsx_pool *pool,
 				     const struct zsx_handle *h,
 				     unsigned int *idx)
 {
-	unsigned long pfn = h->loc >> ZSX_LOC_PFN_SHIFT;
+	unsigned long pfn = h->word >> ZSX_H_PFN_SHIFT;
 	unsigned int in, i;
 	struct zsx_zspage *zs;
 	struct page *page;
@@ -857,7 +862,8 @@ static struct zsx_zspage *zsx_locate(struct zsx_pool *pool,
 		;
 	if (unlikely(i == zs->nr_pages))
 		return NULL;
-	in = (h->loc & (BIT(ZSX_LOC_PFN_SHIFT) - 1)) << ZSX_LOC_OFF_SHIFT;
+	in = ((h->word >> ZSX_H_OFF_SHIFT) & ZSX_H_OFF_MASK) <<
+	     ZSX_H_OFF_UNIT_SHIFT;
 	*idx = (i * PAGE_SIZE + in) / zs->class->size;
 	if (unlikely(*idx >= zs->class->objs || zsx_slot_handle(zs, *idx) != h))
 		return NULL;
@@ -877,7 +883,7 @@ static unsigned int zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h,
 	WARN_ON_ONCE(idx >= zs->cap);
 	zs->free_head = slot[idx] >> 1;
 	slot[idx] = (unsigned long)h;
-	zsx_sizes(zs)[idx] = size - 1;
+	h->word = size - 1;
 	zs->inuse++;
 	zs->class->objs_used++;
 	zsx_set_loc(h, zs, idx);
@@ -1280,7 +1286,7 @@ static void zsx_free(void *p, unsigned long handle)
 				   pool->zp.id);
 		return;
 	}
-	size = zsx_obj_size(zs, idx);
+	size = zsx_obj_size(h);
 	if (zs->state == ZSX_RECLAIMING) {
 		/* The reclaimer owns the zspage and releases what it evicts. */
 		if (zs->evicting == idx) {
@@ -1327,7 +1333,7 @@ static void *zsx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 	}
 	atomic_inc(&zs->mapped);
 	off = zsx_offset(zs, idx);
-	len = zsx_obj_size(zs, idx);
+	len = zsx_obj_size(h);
 	spin_unlock(&pool->lock);
 
 	area->zs = zs;
@@ -1500,7 +1506,7 @@ static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
 				return false;
 			zsx_page_add(dst, page);
 		}
-		size = zsx_obj_size(src, idx);
+		size = zsx_obj_size(h);
 		to = zsx_slot_take(dst, h, size);
 		zsx_copy(dst, zsx_offset(dst, to), src, zsx_offset(src, idx),
 			 size);
@@ -2089,7 +2095,7 @@ static void zsx_destroy(void *p)
 			h = zsx_slot_handle(zs, idx);
 			if (!h)
 				continue;
-			zpoolx_count_free(&pool->zp, zsx_obj_size(zs, idx));
+			zpoolx_count_free(&pool->zp, zsx_obj_size(h));
 			spin_lock(&pool->lock);
 			zsx_slot_release(zs, idx);
 			spin_unlock(&pool->lock);

@@ -95,12 +95,12 @@ struct classes {
 
 /*
  * A zspage record as zsmalloc.c lays it out on 64-bit (a 64-byte head, a
- * word per page and per slot, two bytes per slot for the size) in the
- * kmalloc bucket that holds it (8..8192: powers of two, and 96 and 192).
+ * word per page and per slot) in the kmalloc bucket that holds it
+ * (8..8192: powers of two, and 96 and 192).
  */
 static unsigned int rec_model(unsigned int pages, unsigned int objs)
 {
-	unsigned int need = 64 + 8 * (pages + objs) + 2 * objs, b = 8;
+	unsigned int need = 64 + 8 * (pages + objs), b = 8;
 
 	while (b < need) {
 		if (b == 64 && need <= 96)
