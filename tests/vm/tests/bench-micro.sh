@@ -18,7 +18,10 @@ cpus=${ZPOOLX_BENCH_CPUS:-1,2,4}
 plan 4
 
 ok "insmod zpoolx" load_zpoolx
-modprobe -q zsmalloc 2>/dev/null	# a module on Debian, built in on debug
+# the kernel's pools: modules on Debian, built in on debug
+for t in ${types//,/ }; do
+	case $t in zpoolx_*) ;; *) modprobe -q "$t" 2>/dev/null ;; esac
+done
 marker="bench-micro: $$ $(date +%s%N)"
 echo "$marker" >/dev/kmsg
 ok "zpool_bench types=$types cpus=$cpus ops=$ops rounds=$rounds ran to the end" \
