@@ -21,6 +21,7 @@
 
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -122,14 +123,48 @@ static ssize_t field##_show(struct kobject *kobj,			\
 static struct kobj_attribute field##_attr = __ATTR_RO(field)
 
 ZPOOLX_COUNTER_ATTR(pages);
-ZPOOLX_COUNTER_ATTR(metadata_bytes);
-ZPOOLX_COUNTER_ATTR(objects);
-ZPOOLX_COUNTER_ATTR(stored_bytes);
 ZPOOLX_COUNTER_ATTR(alloc_failures);
 ZPOOLX_COUNTER_ATTR(evict_attempted);
 ZPOOLX_COUNTER_ATTR(evict_succeeded);
 ZPOOLX_COUNTER_ATTR(evict_failed);
 ZPOOLX_COUNTER_ATTR(reclaimed_pages);
+
+/* One read-only file per sum: zpoolx_<field>() of the pool. */
+#define ZPOOLX_SUM_ATTR(field)						\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *a, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%llu\n",				\
+			  (u64)zpoolx_##field(to_pool(kobj)));		\
+}									\
+static struct kobj_attribute field##_attr = __ATTR_RO(field)
+
+ZPOOLX_SUM_ATTR(metadata_bytes);
+ZPOOLX_SUM_ATTR(objects);
+ZPOOLX_SUM_ATTR(stored_bytes);
+
+/* The sum of a per-CPU counter of @pool, at @off in struct zpoolx_pcpu. */
+static unsigned long zpoolx_pcpu_sum(const struct zpoolx_pool *pool,
+				     size_t off)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *(long *)((char *)per_cpu_ptr(pool->pcpu, cpu) + off);
+	return sum > 0 ? sum : 0;
+}
+
+unsigned long zpoolx_objects(const struct zpoolx_pool *pool)
+{
+	return zpoolx_pcpu_sum(pool, offsetof(struct zpoolx_pcpu, objects));
+}
+
+unsigned long zpoolx_stored_bytes(const struct zpoolx_pool *pool)
+{
+	return zpoolx_pcpu_sum(pool,
+			       offsetof(struct zpoolx_pcpu, stored_bytes));
+}
 
 static ssize_t writeback_show(struct kobject *kobj, struct kobj_attribute *a,
 			      char *buf)
@@ -271,6 +306,7 @@ static void zpoolx_pool_release(struct kobject *kobj)
 	struct zpoolx_pool *pool = to_pool(kobj);
 
 	kfree(pool->name);
+	free_percpu(pool->pcpu);
 	pool->backend->free(pool);
 }
 
@@ -307,6 +343,11 @@ int zpoolx_pool_init(struct zpoolx_pool *pool,
 	if (!pool->name)
 		return -ENOMEM;
 	zpoolx_count_meta(pool, kmalloc_size_roundup(strlen(pool->name) + 1));
+	pool->pcpu = alloc_percpu(struct zpoolx_pcpu);
+	if (!pool->pcpu)
+		return -ENOMEM;
+	zpoolx_count_meta(pool, sizeof(struct zpoolx_pcpu) *
+				num_possible_cpus());
 	return 0;
 }
 

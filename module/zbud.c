@@ -485,8 +485,8 @@ static void zbx_destroy(void *p)
 		zbx_unfile(pool, h);
 	spin_unlock(&pool->lock);
 
-	live = atomic_long_read(&pool->zp.objects);
-	bytes = atomic_long_read(&pool->zp.stored_bytes);
+	live = zpoolx_objects(&pool->zp);
+	bytes = zpoolx_stored_bytes(&pool->zp);
 	if (live)
 		pr_warn("pool %u (%s): destroyed with %ld live objects (%lu bytes), freeing them\n",
 			pool->zp.id, pool->zp.name, live, bytes);

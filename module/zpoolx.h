@@ -22,12 +22,19 @@
  *              calls ->free)
  *
  * Counters: each backend keeps the zpoolx_pool counters up to date with
- * the helpers below; they are plain atomics, read without locks by sysfs.
- * What a pool costs is its pages plus its metadata_bytes, everything it
- * allocates outside its pages (pool structure, classes, buffers, per-unit
- * records, handles), counted as allocated: a kmalloc() by the size of the
- * bucket it comes from (kmalloc_size_roundup()), a kmem_cache object by
- * the cache's object size.  zpoolx_total_size() is that sum: the pool's
+ * the helpers below, read without locks by sysfs.  The two that every
+ * malloc() and free() move (objects, stored_bytes) are per CPU, summed
+ * over the possible CPUs when read (zpoolx_objects(),
+ * zpoolx_stored_bytes()), so that CPUs storing at once share no counter's
+ * cacheline; the others are atomics, moved a page, a record or a failure
+ * at a time.  What a pool costs is its pages plus its metadata_bytes,
+ * everything it allocates outside its pages (pool structure, classes,
+ * buffers, per-unit records, handles), counted as allocated: a kmalloc()
+ * by the size of the bucket it comes from (kmalloc_size_roundup()), a
+ * kmem_cache object by the cache's object size.  What a backend allocates
+ * per live object (zsmalloc's handle) is not counted one by one but as
+ * objects x object_meta (zpoolx_metadata_bytes()); the rest is the
+ * metadata atomic.  zpoolx_total_size() is that sum: the pool's
  * zpool total_size, which zswap holds to max_pool_percent, and its
  * pool_bytes file.
  * The same helpers fire the tracepoints of trace.h, so that an event and
@@ -44,6 +51,7 @@
 #include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/timekeeping.h>
 #include <linux/zpool.h>
 
@@ -88,6 +96,18 @@ enum zpoolx_pool_state {
 };
 
 /**
+ * struct zpoolx_pcpu - the counters of struct zpoolx_pool that every
+ * malloc() and free() moves, one copy per CPU (a copy may go negative:
+ * only the sum means anything)
+ * @objects:	live objects
+ * @stored_bytes: sum of the sizes asked for by malloc() of live objects
+ */
+struct zpoolx_pcpu {
+	long objects;
+	long stored_bytes;
+};
+
+/**
  * struct zpoolx_pool - the part of every pool that the core manages
  * @kobj:	/sys/kernel/zpoolx/pools/<id>
  * @id:		unique for the life of the module, never reused
@@ -98,9 +118,11 @@ enum zpoolx_pool_state {
  *		cannot be evicted
  * @state:	enum zpoolx_pool_state
  * @pages:	pages the backend holds from the page allocator
- * @metadata_bytes: bytes the pool holds outside its pages (see above)
- * @objects:	live objects
- * @stored_bytes: sum of the sizes asked for by malloc() of live objects
+ * @metadata_bytes: bytes the pool holds outside its pages (see above),
+ *		except what it holds per live object
+ * @object_meta: bytes of metadata the backend holds per live object (set
+ *		after zpoolx_pool_init(), before the first malloc())
+ * @pcpu:	objects and stored_bytes, per CPU (struct zpoolx_pcpu)
  * @alloc_failures: malloc() calls that failed for lack of memory
  * @evict_attempted: evict() calls made by shrink, writeback or reclaim
  * @evict_succeeded: those that returned 0
@@ -123,8 +145,8 @@ struct zpoolx_pool {
 
 	atomic_long_t pages;
 	atomic_long_t metadata_bytes;
-	atomic_long_t objects;
-	atomic_long_t stored_bytes;
+	unsigned int object_meta;
+	struct zpoolx_pcpu __percpu *pcpu;
 	atomic_long_t alloc_failures;
 	atomic_long_t evict_attempted;
 	atomic_long_t evict_succeeded;
@@ -161,6 +183,13 @@ int zpoolx_reclaim(struct zpoolx_pool *pool, unsigned int pages,
  * (each backend checks that at build time).
  */
 int zpoolx_shrink(void *p, unsigned int pages, unsigned int *reclaimed);
+
+/*
+ * The per-CPU counters summed (core.c); never below 0, which a sum read
+ * while CPUs count could otherwise be for a moment.
+ */
+unsigned long zpoolx_objects(const struct zpoolx_pool *pool);
+unsigned long zpoolx_stored_bytes(const struct zpoolx_pool *pool);
 
 /* the unsigned integer of a sysfs write, strictly (core.c) */
 int zpoolx_parse_uint(const char *buf, size_t count, unsigned int base,
@@ -203,8 +232,8 @@ static inline int zpoolx_alloc_done(struct zpoolx_pool *pool, size_t size,
 				    unsigned int slot_size, int ret)
 {
 	if (!ret) {
-		atomic_long_inc(&pool->objects);
-		atomic_long_add(size, &pool->stored_bytes);
+		this_cpu_inc(pool->pcpu->objects);
+		this_cpu_add(pool->pcpu->stored_bytes, size);
 	} else if (ret == -ENOMEM) {
 		atomic_long_inc(&pool->alloc_failures);
 	}
@@ -215,8 +244,8 @@ static inline int zpoolx_alloc_done(struct zpoolx_pool *pool, size_t size,
 /* A live object of @size bytes (its malloc size) was freed. */
 static inline void zpoolx_count_free(struct zpoolx_pool *pool, size_t size)
 {
-	atomic_long_dec(&pool->objects);
-	atomic_long_sub(size, &pool->stored_bytes);
+	this_cpu_dec(pool->pcpu->objects);
+	this_cpu_sub(pool->pcpu->stored_bytes, size);
 	trace_zpoolx_free(pool->id, size);
 }
 
@@ -226,11 +255,18 @@ static inline void zpoolx_count_meta(struct zpoolx_pool *pool, long bytes)
 	atomic_long_add(bytes, &pool->metadata_bytes);
 }
 
+/* The metadata of @pool: its metadata_bytes file. */
+static inline u64 zpoolx_metadata_bytes(const struct zpoolx_pool *pool)
+{
+	return atomic_long_read(&pool->metadata_bytes) +
+	       (u64)zpoolx_objects(pool) * pool->object_meta;
+}
+
 /* What @pool costs in all: its pages and its metadata. */
 static inline u64 zpoolx_total_size(const struct zpoolx_pool *pool)
 {
 	return ((u64)atomic_long_read(&pool->pages) << PAGE_SHIFT) +
-	       atomic_long_read(&pool->metadata_bytes);
+	       zpoolx_metadata_bytes(pool);
 }
 
 /* The backends, each defined in its own file. */

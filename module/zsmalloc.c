@@ -100,8 +100,11 @@
  *   (->private), its place in the chain and the offset to the slot.
  *   Compaction moves an object and rewrites its word, migration replaces a
  *   page and rewrites the words of the objects that start in it
- *   (zsx_relocate()), both under pool->lock; neither changes the handle,
- *   so handles stay valid while objects move.
+ *   (zsx_relocate()), both under the class's lock; neither changes the
+ *   handle nor the size bits of its word, so handles stay valid while
+ *   objects move, and free() and map() find the object's class from the
+ *   size without a lock (an object never changes class), then take that
+ *   class's lock to read where it is.
  *
  * Metadata (counted in metadata_bytes, and so in total_size and in what
  * zswap holds to max_pool_percent)
@@ -114,8 +117,9 @@
  *
  * Mapping
  *   sleep_mapped is false: map() takes the pool's per-CPU area lock (a
- *   local_lock, so preemption stays off until unmap()), then, under
- *   pool->lock, reads the object's place and pins its zspage (zs->mapped).
+ *   local_lock, so preemption stays off until unmap()), then, under its
+ *   class's lock, reads the object's place and pins its zspage
+ *   (zs->mapped).
  *   A pinned zspage is never a compaction source and its pages are never
  *   migrated, so the place stays right until unmap().  An object within one
  *   lowmem page is returned in place; one that crosses a page boundary (or
@@ -143,7 +147,7 @@
  *   ->lru is never used: after isolation the VM owns it.  PG_isolated is
  *   the VM's.
  *
- * Fullness groups (per class, lists under pool->lock)
+ * Fullness groups (per class, lists under the class's lock)
  *   empty (no object), almost_empty (up to 3/4 of the slots used),
  *   almost_full (more than 3/4 used but not all), full.  Allocation picks
  *   almost_full first, then almost_empty; compaction drains the sparsest
@@ -153,12 +157,16 @@
  *   counts objects against the chain's slots, pages present or not.)
  *
  * LRU and eviction
- *   pool->lru holds every zspage not under eviction; a zspage moves to its
- *   head when an object is allocated in it.  shrink() and the core's
- *   writeback (->evict_coldest) take the tail zspage off the LRU and its group
- *   list and mark it ZSX_RECLAIMING: no allocation or compaction touches it
- *   then.  For each object still in it (read under pool->lock just before
- *   the call) the lock is dropped and zpoolx_evict() called; the slot in
+ *   Each class keeps its zspages not under eviction on its own LRU list,
+ *   under its lock: a zspage moves to its head, stamped with jiffies, when
+ *   an object is allocated in it (a malloc touches nothing pool-wide).
+ *   shrink() and the core's writeback (->evict_coldest) read the tail of
+ *   every class's list, one class lock at a time, and take the one with
+ *   the oldest stamp: the pool's least recently allocated-in zspage, to
+ *   a jiffy.  That zspage comes off its LRU and its group list, marked
+ *   ZSX_RECLAIMING: no allocation or compaction touches it then.  For each
+ *   object still in it (read under the class's lock just before the call)
+ *   the lock is dropped and zpoolx_evict() called; the slot in
  *   flight is zs->evicting, and a free() of it meanwhile only marks it dead
  *   (the evict callback may still map it: the bytes stay) and the reclaimer
  *   releases it after the callback.  Eviction stops at the first failure:
@@ -173,10 +181,12 @@
  *   lists) as source, move its objects one by one into the fullest other
  *   zspages (copy, then rewrite the handle record), and free it; stop at
  *   the first source that cannot be emptied.  Everything is done under
- *   pool->lock, dropped between sources.  Run from the pool's `compact`
- *   file, from ->compact, from the pool's shrinker under memory pressure
- *   (its count, the pages compaction could free, is kept up to date under
- *   the lock and read without it), and from the pool's compaction work as
+ *   the class's lock, dropped between sources.  Run from the pool's
+ *   `compact` file, from ->compact, from the pool's shrinker under memory
+ *   pressure (its count, the pages compaction could free, is the sum of
+ *   what each class keeps up to date under its lock, read without the
+ *   locks), and from the pool's
+ *   compaction work as
  *   soon as a class's free slots have grown by ZSX_SLACK_COMPACT pages
  *   since it was last compacted (or since they were fewest); the
  *   pages given back are counted (compact: last=, total=).
@@ -186,9 +196,11 @@
  *   (PG_lock), so the page, and therefore its zspage, cannot be given back
  *   meanwhile: freeing a zspage needs every page lock.  isolate refuses a
  *   dying zspage and counts pages_isolated.  migrate (both pages locked)
- *   refuses MIGRATE_SYNC_NO_COPY (the copy must be done under pool->lock),
- *   a pinned or dying zspage (-EAGAIN, counted in migrate_failures);
- *   otherwise, under pool->lock, it copies the page, puts the new page in
+ *   refuses MIGRATE_SYNC_NO_COPY (the copy must be done under the class's
+ *   lock), a pinned or dying zspage (-EAGAIN, counted in
+ *   migrate_failures); otherwise, under the class's lock (the zspage, and
+ *   so its class, is known from the locked page), it copies the page, puts
+ *   the new page in
  *   the zspage, makes it movable and takes a reference on it, then clears
  *   the old page's movability and drops our reference (the VM frees it).
  *   putback counts pages_putback.  A zspage freed while one of its pages is
@@ -201,23 +213,34 @@
  *   then.
  *
  * Locking
- *   pool->lock (spinlock) guards the classes (lists, counts), every zspage's
- *   metadata, the handle records, the LRU and the dying list; page contents
- *   are moved (compaction, migration) only under it.  The per-CPU area lock
- *   (local_lock) is held from map() to unmap().  Order:
+ *   class->lock (spinlock, one per class, on a cacheline of its own)
+ *   guards the class (its lists and counts, its LRU), every zspage of it
+ *   (record, slots) and the handle words of its objects; the contents of
+ *   its pages are moved (compaction, migration) only under it.  No
+ *   operation holds two class locks: an object, and so its handle, its
+ *   zspage and its pages, belong to one class for life.
+ *   pool->dying_lock (spinlock) guards pool->dying only.  The per-CPU
+ *   area lock (local_lock) is held from map() to unmap().  The pool's
+ *   counters are per-CPU (objects, stored and metadata bytes, in the
+ *   core) or atomic and moved a page at a time (pages, migration and
+ *   compaction counts); the shrinker's count is summed from the classes:
+ *   a malloc or a free writes no cacheline that every CPU shares, but
+ *   for a new page.  Order:
  *
  *     pool->zp.writeback_lock (core, mutex; sysfs writeback and compact)
  *       -> area lock (local_lock, map..unmap)
  *         -> creator's locks (zswap takes its tree lock while mapped and
  *            calls free() under it)
- *           -> pool->lock (spinlock)
+ *           -> class->lock (spinlock; one at a time)
+ *             -> pool->dying_lock (spinlock)
  *             -> page locks (trylock_page only)
  *
  *   No lock of this file is held across evict(), which sleeps, nor across
- *   an allocation that may sleep; pool->lock is never taken from interrupt
- *   context (the zpool API is used from process context).  The shrinker,
- *   the compaction work and the free work take only pool->lock (and page
- *   locks, the free work sleeping on them with no other lock held).
+ *   an allocation that may sleep; no lock of this file is taken from
+ *   interrupt context (the zpool API is used from process context).  The
+ *   shrinker and the compaction work take one class lock at a time (and
+ *   page locks); the free work takes pool->dying_lock alone, then sleeps
+ *   on page locks with no lock held.
  *
  * Destroying a pool with live objects frees them all and says so with one
  * pr_warn() line giving their number.
@@ -362,7 +385,8 @@ struct zsx_zspage;
  *		pfn << ZSX_H_PFN_SHIFT | offset >> 4 << ZSX_H_OFF_SHIFT |
  *		(size - 1)
  *
- * Guarded by pool->lock.  Allocated from zsx_handle_cache, shared by every
+ * Written under its class's lock; its size bits may be read without it.
+ * Allocated from zsx_handle_cache, shared by every
  * pool (metadata: its object size, 8 bytes).  The page leads to the zspage
  * (page->private) and the slot: nothing that can be derived is kept, and
  * the size, which cannot, rides in the word's low bits rather than in a
@@ -392,9 +416,11 @@ static_assert(ZSX_H_PFN_SHIFT + ZSX_PHYS_BITS - PAGE_SHIFT <= 64);
 /**
  * struct zsx_zspage - metadata of one zspage (its record)
  * @node:	entry in its class's group list, or in pool->dying
- * @lru:	entry in pool->lru
+ * @lru:	entry in class->lru
  * @class:	its size class (and through it, its pool)
- * @mapped:	objects mapped now (pin; incremented under pool->lock)
+ * @mapped:	objects mapped now (pin; incremented under class->lock)
+ * @stamp:	jiffies when an object was last allocated in it (the LRU's
+ *		order across classes, see "LRU and eviction")
  * @inuse:	slots holding an object
  * @free_head:	first free slot, class->objs if none
  * @cap:	usable slots: those lying wholly in the pages present
@@ -408,7 +434,7 @@ static_assert(ZSX_H_PFN_SHIFT + ZSX_PHYS_BITS - PAGE_SHIFT <= 64);
  *		present, followed by class->objs slots (zsx_slots()): per
  *		slot, a struct zsx_handle *, or a free slot (ZSX_FREE_TAG)
  *
- * Guarded by pool->lock, except @mapped (atomic) and the pages of a mapped
+ * Guarded by class->lock, except @mapped (atomic) and the pages of a mapped
  * object, which may be read without it while @mapped pins the zspage.
  * The record is kmalloc()ed at class->rec_size bytes (metadata:
  * class->rec_bytes, the kmalloc bucket).
@@ -418,6 +444,7 @@ struct zsx_zspage {
 	struct list_head lru;
 	struct zsx_class *class;
 	atomic_t mapped;
+	u32 stamp;
 	u16 inuse;
 	u16 free_head;
 	u16 cap;
@@ -443,7 +470,12 @@ struct zsx_zspage {
  * @nr_slots:	usable slots of those zspages (the sum of their @cap)
  * @nr_pages:	pages present in those zspages
  * @objs_used:	slots holding an object
- * @slack_pages: zsx_class_slack(), as last added to pool->slack_pages
+ * @lock:	guards the class, its zspages and its objects' handles, on
+ *		a cacheline of its own with the fields the hot paths touch
+ * @lru:	the class's zspages not under eviction, most recently
+ *		allocated in first
+ * @slack_pages: zsx_class_slack(), as last counted: the class's part of
+ *		the shrinker's count (written under @lock, read without it)
  * @compact_at:	slack at which the compaction work is to compact the class
  *		(ZSX_SLACK_COMPACT above the slack it was left with, or
  *		above the least it had since)
@@ -453,7 +485,7 @@ struct zsx_zspage {
  * @compact_queued: the pool's compaction work is to compact this class
  * @in_sysfs:	@kobj was added
  *
- * Everything but @kobj, @pool and the geometry is guarded by pool->lock.
+ * Everything but @kobj, @pool and the geometry is guarded by @lock.
  */
 struct zsx_class {
 	struct kobject kobj;
@@ -462,6 +494,8 @@ struct zsx_class {
 	unsigned int size;
 	unsigned int pages;
 	unsigned int objs;
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	struct list_head lru;
 	struct list_head groups[ZSX_NR_GROUPS];
 	unsigned long nr_group[ZSX_NR_GROUPS];
 	unsigned long nr_zspages;
@@ -509,12 +543,8 @@ struct zsx_area {
 /**
  * struct zsx_pool - one zpoolx_zsmalloc pool
  * @zp:		the part the core manages (sysfs directory, counters)
- * @lock:	see "Locking" above
- * @lru:	zspages not under eviction, most recently allocated in first
+ * @dying_lock:	guards @dying (see "Locking" above)
  * @dying:	empty zspages waiting for @free_work
- * @nr_zspages:	zspages of the pool, except dying ones
- * @slack_pages: pages the compaction of every class could free now, the
- *		shrinker's count (written under @lock, read without it)
  * @free_work:	frees the zspages on @dying
  * @compact_work: compacts the classes marked compact_queued
  * @geo:	the size steps (zsx_geometry.h)
@@ -537,11 +567,8 @@ struct zsx_area {
  */
 struct zsx_pool {
 	struct zpoolx_pool zp;
-	spinlock_t lock;
-	struct list_head lru;
+	spinlock_t dying_lock;
 	struct list_head dying;
-	unsigned long nr_zspages;
-	unsigned long slack_pages;
 	struct work_struct free_work;
 	struct work_struct compact_work;
 	struct zsx_geo geo;
@@ -605,7 +632,11 @@ static void zsx_backend_exit(void)
 	kmem_cache_destroy(zsx_handle_cache);
 }
 
-static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool, gfp_t gfp)
+/*
+ * Handles are counted in metadata_bytes as live objects times their
+ * object size (struct zpoolx_pool.object_meta), not one by one here.
+ */
+static struct zsx_handle *zsx_handle_alloc(gfp_t gfp)
 {
 	struct zsx_handle *h;
 
@@ -613,14 +644,12 @@ static struct zsx_handle *zsx_handle_alloc(struct zsx_pool *pool, gfp_t gfp)
 	if (!h)
 		return NULL;
 	h->word = 0;
-	zpoolx_count_meta(&pool->zp, kmem_cache_size(zsx_handle_cache));
 	return h;
 }
 
-static void zsx_handle_free(struct zsx_pool *pool, struct zsx_handle *h)
+static void zsx_handle_free(struct zsx_handle *h)
 {
 	kmem_cache_free(zsx_handle_cache, h);
-	zpoolx_count_meta(&pool->zp, -(long)kmem_cache_size(zsx_handle_cache));
 }
 
 /* ---- size classes ---- */
@@ -630,6 +659,14 @@ static inline struct zsx_class *zsx_class_nr(const struct zsx_pool *pool,
 					     unsigned int nr)
 {
 	return &pool->class_set->class[nr];
+}
+
+/* The class of an object of @size bytes (1..PAGE_SIZE). */
+static inline struct zsx_class *zsx_class_of(const struct zsx_pool *pool,
+					     unsigned int size)
+{
+	return zsx_class_nr(pool,
+			    pool->step_class[zsx_geo_step_of(&pool->geo, size)]);
 }
 
 static void zsx_class_release(struct kobject *kobj)
@@ -698,6 +735,8 @@ static int zsx_classes_build(struct zsx_pool *pool)
 		class->rec_size = zsx_rec_size(shape.pages, shape.objs);
 		class->rec_bytes = zsx_rec_cost(shape.pages, shape.objs);
 		class->compact_at = ZSX_SLACK_COMPACT;
+		spin_lock_init(&class->lock);
+		INIT_LIST_HEAD(&class->lru);
 		for (g = 0; g < ZSX_NR_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
 	}
@@ -725,7 +764,7 @@ static void zsx_group_add(struct zsx_zspage *zs)
 	struct zsx_class *class = zs->class;
 	enum zsx_group g = zsx_group_of(zs);
 
-	lockdep_assert_held(&zs->class->pool->lock);
+	lockdep_assert_held(&zs->class->lock);
 	list_add(&zs->node, &class->groups[g]);
 	class->nr_group[g]++;
 	zs->group = g;
@@ -734,7 +773,7 @@ static void zsx_group_add(struct zsx_zspage *zs)
 
 static void zsx_group_del(struct zsx_zspage *zs)
 {
-	lockdep_assert_held(&zs->class->pool->lock);
+	lockdep_assert_held(&zs->class->lock);
 	if (!zs->on_group)
 		return;
 	list_del_init(&zs->node);
@@ -752,14 +791,14 @@ static inline unsigned long zsx_class_slack(const struct zsx_class *class)
 }
 
 /*
- * After the counts of @class changed: bring pool->slack_pages (the
- * shrinker's count, read without the lock) up to date, and have the
+ * After the counts of @class changed: bring class->slack_pages (its part
+ * of the shrinker's count, read without the lock) up to date, and have the
  * compaction work compact the class when its slack reaches its mark,
  * class->compact_at.  Only on the way up: a class that compaction could
  * not bring below it is not queued again by every free; the mark follows
  * the slack down, so it is ZSX_SLACK_COMPACT pages above the least slack
  * since the last compaction.  The shrinker still sees every page of slack.
- * Under pool->lock.
+ * Under class->lock.
  */
 static void zsx_class_counted(struct zsx_class *class)
 {
@@ -767,11 +806,10 @@ static void zsx_class_counted(struct zsx_class *class)
 	unsigned long slack = zsx_class_slack(class);
 	unsigned long was = class->slack_pages;
 
-	lockdep_assert_held(&pool->lock);
+	lockdep_assert_held(&class->lock);
 	if (slack == was)
 		return;
-	WRITE_ONCE(pool->slack_pages, pool->slack_pages - was + slack);
-	class->slack_pages = slack;
+	WRITE_ONCE(class->slack_pages, slack);
 	if (slack + ZSX_SLACK_COMPACT < class->compact_at)
 		class->compact_at = slack + ZSX_SLACK_COMPACT;
 	if (slack >= class->compact_at && was < class->compact_at &&
@@ -789,10 +827,15 @@ static inline unsigned long *zsx_slots(const struct zsx_zspage *zs)
 	return (unsigned long *)&zs->pages[zs->class->pages];
 }
 
-/* The size given to malloc for the object of @h; under pool->lock. */
+/*
+ * The size given to malloc for the object of @h.  Set by malloc and never
+ * changed while the object lives (moves rewrite the word but keep its
+ * size bits), so it may be read without the class lock, and with it the
+ * object's class: an object never changes class.
+ */
 static inline unsigned int zsx_obj_size(const struct zsx_handle *h)
 {
-	return (h->word & ZSX_H_SIZE_MASK) + 1;
+	return (READ_ONCE(h->word) & ZSX_H_SIZE_MASK) + 1;
 }
 
 static inline struct zsx_handle *zsx_slot_handle(const struct zsx_zspage *zs,
@@ -831,19 +874,21 @@ static inline void zsx_set_loc(struct zsx_handle *h,
 {
 	unsigned int off = zsx_offset(zs, idx);
 
-	h->word = (u64)page_to_pfn(zs->pages[off >> PAGE_SHIFT]) <<
+	WRITE_ONCE(h->word,
+		   (u64)page_to_pfn(zs->pages[off >> PAGE_SHIFT]) <<
 			ZSX_H_PFN_SHIFT |
-		  (u64)(offset_in_page(off) >> ZSX_H_OFF_UNIT_SHIFT) <<
+		   (u64)(offset_in_page(off) >> ZSX_H_OFF_UNIT_SHIFT) <<
 			ZSX_H_OFF_SHIFT |
-		  (h->word & ZSX_H_SIZE_MASK);
+		   (h->word & ZSX_H_SIZE_MASK));
 }
 
 /*
- * The zspage and slot @h points to; under pool->lock.  NULL if @h does
- * not point into a zspage of @pool (a handle freed already, or never
- * allocated: best effort, for the error message of free()).
+ * The zspage and slot @h points to; under @class->lock, @class being the
+ * one of @h's size (zsx_class_of()).  NULL if @h does not point into a
+ * zspage of @class (a handle freed already, or never allocated: best
+ * effort, for the error message of free()).
  */
-static struct zsx_zspage *zsx_locate(struct zsx_pool *pool,
+static struct zsx_zspage *zsx_locate(struct zsx_class *class,
 				     const struct zsx_handle *h,
 				     unsigned int *idx)
 {
@@ -856,7 +901,7 @@ static struct zsx_zspage *zsx_locate(struct zsx_pool *pool,
 		return NULL;
 	page = pfn_to_page(pfn);
 	zs = (struct zsx_zspage *)page_private(page);
-	if (unlikely(!zs || zs->class->pool != pool))
+	if (unlikely(!zs || zs->class != class))
 		return NULL;
 	for (i = 0; i < zs->nr_pages && zs->pages[i] != page; i++)
 		;
@@ -883,7 +928,7 @@ static unsigned int zsx_slot_take(struct zsx_zspage *zs, struct zsx_handle *h,
 	WARN_ON_ONCE(idx >= zs->cap);
 	zs->free_head = slot[idx] >> 1;
 	slot[idx] = (unsigned long)h;
-	h->word = size - 1;
+	WRITE_ONCE(h->word, size - 1);
 	zs->inuse++;
 	zs->class->objs_used++;
 	zsx_set_loc(h, zs, idx);
@@ -1002,7 +1047,7 @@ static inline struct page *zsx_page_alloc(struct zsx_pool *pool, gfp_t gfp)
 
 /*
  * Add @page, fresh from the page allocator, as the next page of @zs, which
- * is linked; under pool->lock.
+ * is linked; under class->lock.
  */
 static void zsx_page_add(struct zsx_zspage *zs, struct page *page)
 {
@@ -1010,7 +1055,7 @@ static void zsx_page_add(struct zsx_zspage *zs, struct page *page)
 	struct zsx_pool *pool = class->pool;
 	unsigned int cap;
 
-	lockdep_assert_held(&pool->lock);
+	lockdep_assert_held(&class->lock);
 	set_page_private(page, (unsigned long)zs);
 	zs->pages[zs->nr_pages++] = page;
 	cap = min_t(unsigned int, class->objs,
@@ -1030,31 +1075,29 @@ static void zsx_page_add(struct zsx_zspage *zs, struct page *page)
 	zsx_class_counted(class);
 }
 
-/* Count a new zspage in its class and the pool; under pool->lock. */
-static void zsx_zspage_link(struct zsx_pool *pool, struct zsx_zspage *zs)
+/* Count a new zspage in its class; under class->lock. */
+static void zsx_zspage_link(struct zsx_zspage *zs)
 {
-	lockdep_assert_held(&pool->lock);
+	lockdep_assert_held(&zs->class->lock);
 	zs->class->nr_zspages++;
-	pool->nr_zspages++;
 }
 
 /*
  * An empty zspage leaves its class and the pool, off every list, and is
  * marked dying: isolate and migrate refuse it from now on.  Under
- * pool->lock.
+ * class->lock.
  */
-static void zsx_zspage_unlink(struct zsx_pool *pool, struct zsx_zspage *zs)
+static void zsx_zspage_unlink(struct zsx_zspage *zs)
 {
 	struct zsx_class *class = zs->class;
 
-	lockdep_assert_held(&pool->lock);
+	lockdep_assert_held(&class->lock);
 	zsx_group_del(zs);
 	list_del_init(&zs->lru);
 	zs->state = ZSX_DYING;
 	class->nr_zspages--;
 	class->nr_slots -= zs->cap;
 	class->nr_pages -= zs->nr_pages;
-	pool->nr_zspages--;
 	zsx_class_counted(class);
 }
 
@@ -1097,17 +1140,19 @@ static bool zsx_zspage_trylock(struct zsx_zspage *zs)
 }
 
 /*
- * Free an unlinked empty zspage, under pool->lock: now if every page lock
+ * Free an unlinked empty zspage, under class->lock: now if every page lock
  * can be had, else through the free work.  Returns the pages given back
  * now (0 if that was left to the work).
  */
 static unsigned int zsx_zspage_dispose(struct zsx_pool *pool,
 				       struct zsx_zspage *zs)
 {
-	lockdep_assert_held(&pool->lock);
+	lockdep_assert_held(&zs->class->lock);
 	if (zsx_zspage_trylock(zs))
 		return zsx_zspage_release(pool, zs);
+	spin_lock(&pool->dying_lock);
 	list_add_tail(&zs->node, &pool->dying);
+	spin_unlock(&pool->dying_lock);
 	schedule_work(&pool->free_work);
 	return 0;
 }
@@ -1132,9 +1177,9 @@ static void zsx_free_work(struct work_struct *work)
 	struct zsx_zspage *zs, *next;
 	LIST_HEAD(list);
 
-	spin_lock(&pool->lock);
+	spin_lock(&pool->dying_lock);
 	list_splice_init(&pool->dying, &list);
-	spin_unlock(&pool->lock);
+	spin_unlock(&pool->dying_lock);
 
 	list_for_each_entry_safe(zs, next, &list, node) {
 		list_del_init(&zs->node);
@@ -1178,13 +1223,12 @@ struct zsx_stock {
 
 /*
  * The zspage of @class the next object goes to, off its group list, with
- * the page its first free slot needs; under pool->lock.  NULL if that
+ * the page its first free slot needs; under class->lock.  NULL if that
  * takes what @st does not hold: *@want_fresh says whether a new zspage is
  * wanted.  Allocation picks the fullest groups first, so a zspage is
  * filled, and its pages added, before another one is begun.
  */
-static struct zsx_zspage *zsx_room(struct zsx_pool *pool,
-				   struct zsx_class *class,
+static struct zsx_zspage *zsx_room(struct zsx_class *class,
 				   struct zsx_stock *st, bool *want_fresh)
 {
 	static const enum zsx_group order[] = {
@@ -1200,7 +1244,7 @@ static struct zsx_zspage *zsx_room(struct zsx_pool *pool,
 			return NULL;
 		zs = st->fresh;
 		st->fresh = NULL;
-		zsx_zspage_link(pool, zs);
+		zsx_zspage_link(zs);
 	}
 	need = zsx_pages_for(class, zs->free_head);
 	if (need > zs->nr_pages) {
@@ -1229,17 +1273,16 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	if (size > PAGE_SIZE)
 		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOSPC);
 	might_alloc(gfp);
-	class = zsx_class_nr(pool,
-			     pool->step_class[zsx_geo_step_of(&pool->geo, size)]);
+	class = zsx_class_of(pool, size);
 
-	h = zsx_handle_alloc(pool, gfp);
+	h = zsx_handle_alloc(gfp);
 	if (!h)
 		return zpoolx_alloc_done(&pool->zp, size, 0, -ENOMEM);
 
-	spin_lock(&pool->lock);
-	while (!(zs = zsx_room(pool, class, &st, &want_fresh))) {
+	spin_lock(&class->lock);
+	while (!(zs = zsx_room(class, &st, &want_fresh))) {
 		/* Allocate with the caller's gfp, which may sleep: unlocked. */
-		spin_unlock(&pool->lock);
+		spin_unlock(&class->lock);
 		if (want_fresh && !st.fresh)
 			st.fresh = zsx_zspage_new(pool, class, gfp);
 		if (!st.page)
@@ -1248,12 +1291,13 @@ static int zsx_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 			ret = -ENOMEM;
 			goto out;
 		}
-		spin_lock(&pool->lock);
+		spin_lock(&class->lock);
 	}
 	zsx_slot_take(zs, h, size);
 	zsx_group_add(zs);
-	list_move(&zs->lru, &pool->lru);
-	spin_unlock(&pool->lock);
+	zs->stamp = (u32)jiffies;
+	list_move(&zs->lru, &class->lru);
+	spin_unlock(&class->lock);
 	*handle = (unsigned long)h;
 out:
 	/* What another malloc() made unneeded meanwhile. */
@@ -1262,7 +1306,7 @@ out:
 	if (st.fresh)
 		zsx_zspage_drop(pool, st.fresh);
 	if (ret) {
-		zsx_handle_free(pool, h);
+		zsx_handle_free(h);
 		return zpoolx_alloc_done(&pool->zp, size, 0, ret);
 	}
 	return zpoolx_alloc_done(&pool->zp, size, class->size, 0);
@@ -1272,21 +1316,21 @@ static void zsx_free(void *p, unsigned long handle)
 {
 	struct zsx_pool *pool = p;
 	struct zsx_handle *h = zsx_handle_of(handle);
+	size_t size = zsx_obj_size(h);
+	struct zsx_class *class = zsx_class_of(pool, size);
 	struct zsx_zspage *zs;
 	bool release = true;
 	unsigned int idx;
-	size_t size;
 
-	spin_lock(&pool->lock);
-	zs = zsx_locate(pool, h, &idx);
+	spin_lock(&class->lock);
+	zs = zsx_locate(class, h, &idx);
 	if (unlikely(!zs || (zs->state == ZSX_RECLAIMING &&
 			     zs->evicting == idx && zs->evict_dead))) {
-		spin_unlock(&pool->lock);
+		spin_unlock(&class->lock);
 		pr_err_ratelimited("pool %u: free of a handle that is not allocated, ignored\n",
 				   pool->zp.id);
 		return;
 	}
-	size = zsx_obj_size(h);
 	if (zs->state == ZSX_RECLAIMING) {
 		/* The reclaimer owns the zspage and releases what it evicts. */
 		if (zs->evicting == idx) {
@@ -1301,14 +1345,14 @@ static void zsx_free(void *p, unsigned long handle)
 		if (zs->inuse) {
 			zsx_group_add(zs);
 		} else {
-			zsx_zspage_unlink(pool, zs);
+			zsx_zspage_unlink(zs);
 			zsx_zspage_dispose(pool, zs);
 		}
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 
 	if (release)
-		zsx_handle_free(pool, h);
+		zsx_handle_free(h);
 	zpoolx_count_free(&pool->zp, size);
 }
 
@@ -1316,7 +1360,8 @@ static void *zsx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 {
 	struct zsx_pool *pool = p;
 	struct zsx_handle *h = zsx_handle_of(handle);
-	unsigned int off, in, idx, len;
+	unsigned int len = zsx_obj_size(h), off, in, idx;
+	struct zsx_class *class = zsx_class_of(pool, len);
 	struct zsx_area *area;
 	struct zsx_zspage *zs;
 	struct page *page;
@@ -1324,17 +1369,16 @@ static void *zsx_map(void *p, unsigned long handle, enum zpool_mapmode mm)
 	local_lock(&pool->area->lock);
 	area = this_cpu_ptr(pool->area);
 
-	spin_lock(&pool->lock);
-	zs = zsx_locate(pool, h, &idx);
+	spin_lock(&class->lock);
+	zs = zsx_locate(class, h, &idx);
 	if (WARN_ON_ONCE(!zs)) {
-		spin_unlock(&pool->lock);
+		spin_unlock(&class->lock);
 		local_unlock(&pool->area->lock);
 		return NULL;
 	}
 	atomic_inc(&zs->mapped);
 	off = zsx_offset(zs, idx);
-	len = zsx_obj_size(h);
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 
 	area->zs = zs;
 	area->off = off;
@@ -1367,7 +1411,7 @@ static void zsx_unmap(void *p, unsigned long handle)
 	local_unlock(&pool->area->lock);
 }
 
-/* Is @zs pinned by a mapping?  Under pool->lock. */
+/* Is @zs pinned by a mapping?  Under class->lock. */
 static inline bool zsx_pinned(struct zsx_zspage *zs)
 {
 	return atomic_read_acquire(&zs->mapped) != 0;
@@ -1389,36 +1433,68 @@ static u64 zsx_total_size(void *p)
  * waiting for its page locks if the VM holds one: the pages returned are
  * really back in the page allocator.
  */
+/*
+ * The class whose coldest zspage was allocated in longest ago; NULL if no
+ * class has a zspage on its LRU.  Each class is locked in turn to read its
+ * tail: eviction runs a few times per zspage of writeback, and the hot
+ * paths pay nothing for it.
+ */
+static struct zsx_class *zsx_coldest_class(struct zsx_pool *pool)
+{
+	struct zsx_class *class, *best = NULL;
+	struct zsx_zspage *zs;
+	u32 best_stamp = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_classes; i++) {
+		class = zsx_class_nr(pool, i);
+		spin_lock(&class->lock);
+		zs = list_empty(&class->lru) ? NULL :
+		     list_last_entry(&class->lru, struct zsx_zspage, lru);
+		if (zs && (!best || (s32)(zs->stamp - best_stamp) < 0)) {
+			best = class;
+			best_stamp = zs->stamp;
+		}
+		spin_unlock(&class->lock);
+	}
+	return best;
+}
+
 static int zsx_evict_coldest(struct zpoolx_pool *zp)
 {
 	struct zsx_pool *pool = zsx_of(zp);
+	struct zsx_class *class;
 	struct zsx_zspage *zs;
 	struct zsx_handle *h;
 	unsigned int idx;
 	int err = 0;
 
-	spin_lock(&pool->lock);
-	if (list_empty(&pool->lru)) {
-		spin_unlock(&pool->lock);
+	class = zsx_coldest_class(pool);
+	if (!class)
 		return -ENOENT;
+	spin_lock(&class->lock);
+	if (list_empty(&class->lru)) {
+		/* Emptied meanwhile: the core's loop asks again. */
+		spin_unlock(&class->lock);
+		return 0;
 	}
-	zs = list_last_entry(&pool->lru, struct zsx_zspage, lru);
+	zs = list_last_entry(&class->lru, struct zsx_zspage, lru);
 	list_del_init(&zs->lru);
 	zsx_group_del(zs);
 	zs->state = ZSX_RECLAIMING;
 
-	for (idx = 0; idx < zs->class->objs && !err && zs->inuse; idx++) {
+	for (idx = 0; idx < class->objs && !err && zs->inuse; idx++) {
 		h = zsx_slot_handle(zs, idx);
 		if (!h)
 			continue;
 		zs->evicting = idx;
 		zs->evict_dead = false;
-		spin_unlock(&pool->lock);
+		spin_unlock(&class->lock);
 		err = zpoolx_evict(&pool->zp, (unsigned long)h);
-		spin_lock(&pool->lock);
+		spin_lock(&class->lock);
 		if (zs->evict_dead) {
 			zsx_slot_release(zs, idx);
-			zsx_handle_free(pool, h);
+			zsx_handle_free(h);
 		}
 		zs->evict_dead = false;
 	}
@@ -1426,12 +1502,13 @@ static int zsx_evict_coldest(struct zpoolx_pool *zp)
 	if (zs->inuse) {
 		zs->state = ZSX_LISTED;
 		zsx_group_add(zs);
-		list_add(&zs->lru, &pool->lru);
-		spin_unlock(&pool->lock);
+		zs->stamp = (u32)jiffies;
+		list_add(&zs->lru, &class->lru);
+		spin_unlock(&class->lock);
 		return 0;
 	}
-	zsx_zspage_unlink(pool, zs);
-	spin_unlock(&pool->lock);
+	zsx_zspage_unlink(zs);
+	spin_unlock(&class->lock);
 	return zsx_zspage_dispose_sync(pool, zs);
 }
 
@@ -1485,7 +1562,7 @@ static struct zsx_zspage *zsx_pick_dest(struct zsx_class *class)
 
 /*
  * Move objects from @src to @dst until @src is empty or @dst full; under
- * pool->lock.  A page @dst's next slot needs is allocated without
+ * class->lock.  A page @dst's next slot needs is allocated without
  * sleeping; returns false if that failed (@dst can take nothing more now).
  */
 static bool zsx_move_objects(struct zsx_zspage *dst, struct zsx_zspage *src)
@@ -1531,7 +1608,7 @@ static unsigned long zsx_compact_class(struct zsx_pool *pool,
 	unsigned int n;
 	bool more = true;
 
-	spin_lock(&pool->lock);
+	spin_lock(&class->lock);
 	while (more && zsx_class_slack(class) >= 1) {
 		src = zsx_pick_source(class);
 		if (!src)
@@ -1547,19 +1624,19 @@ static unsigned long zsx_compact_class(struct zsx_pool *pool,
 			zsx_group_add(src);
 			break;
 		}
-		zsx_zspage_unlink(pool, src);
+		zsx_zspage_unlink(src);
 		n = zsx_zspage_dispose(pool, src);
 		atomic_long_add(n, &pool->compact_total);
 		freed += n;
-		if (need_resched() || spin_needbreak(&pool->lock)) {
-			spin_unlock(&pool->lock);
+		if (need_resched() || spin_needbreak(&class->lock)) {
+			spin_unlock(&class->lock);
 			cond_resched();
-			spin_lock(&pool->lock);
+			spin_lock(&class->lock);
 		}
 	}
 	class->compact_queued = false;
 	class->compact_at = zsx_class_slack(class) + ZSX_SLACK_COMPACT;
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 	return freed;
 }
 
@@ -1588,9 +1665,9 @@ static void zsx_compact_work(struct work_struct *work)
 
 	for (i = 0; i < pool->nr_classes; i++) {
 		class = zsx_class_nr(pool, i);
-		spin_lock(&pool->lock);
+		spin_lock(&class->lock);
 		queued = class->compact_queued;
-		spin_unlock(&pool->lock);
+		spin_unlock(&class->lock);
 		if (queued) {
 			freed += zsx_compact_class(pool, class);
 			cond_resched();
@@ -1610,13 +1687,20 @@ static unsigned long zsx_compact(struct zpoolx_pool *zp)
 	return freed;
 }
 
-/* The shrinker's count: kept up to date by zsx_class_counted(). */
+/*
+ * The shrinker's count: the classes' slack, each kept up to date by
+ * zsx_class_counted() and read here without a lock (a count may lag an
+ * operation behind; nothing on the hot paths writes a pool-wide count).
+ */
 static unsigned long zsx_shrink_count(struct shrinker *s,
 				      struct shrink_control *sc)
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
-	unsigned long pages = READ_ONCE(pool->slack_pages);
+	unsigned long pages = 0;
+	unsigned int i;
 
+	for (i = 0; i < pool->nr_classes; i++)
+		pages += READ_ONCE(zsx_class_nr(pool, i)->slack_pages);
 	return pages ?: SHRINK_EMPTY;
 }
 
@@ -1639,12 +1723,13 @@ static inline struct zsx_zspage *zsx_zspage_of(struct page *page)
 static bool zsx_isolate(struct page *page, isolate_mode_t mode)
 {
 	struct zsx_zspage *zs = zsx_zspage_of(page);
-	struct zsx_pool *pool = zs->class->pool;
+	struct zsx_class *class = zs->class;
+	struct zsx_pool *pool = class->pool;
 	bool ok;
 
-	spin_lock(&pool->lock);
+	spin_lock(&class->lock);
 	ok = zs->state != ZSX_DYING;
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 	if (ok)
 		atomic_long_inc(&pool->isolated);
 	trace_zpoolx_migrate(pool->zp.id, ZPOOLX_MIGRATE_ISOLATE,
@@ -1654,7 +1739,7 @@ static bool zsx_isolate(struct page *page, isolate_mode_t mode)
 
 /*
  * Page @i of @zs was replaced: point the handles of the objects that
- * start in it at the new page.  Under pool->lock.
+ * start in it at the new page.  Under class->lock.
  */
 static void zsx_relocate(struct zsx_zspage *zs, unsigned int i)
 {
@@ -1675,15 +1760,16 @@ static int zsx_migrate(struct page *dst, struct page *src,
 		       enum migrate_mode mode)
 {
 	struct zsx_zspage *zs = zsx_zspage_of(src);
-	struct zsx_pool *pool = zs->class->pool;
+	struct zsx_class *class = zs->class;
+	struct zsx_pool *pool = class->pool;
 	unsigned int i;
 	int ret;
 
-	/* The copy must be made under pool->lock, here. */
+	/* The copy must be made under class->lock, here. */
 	if (mode == MIGRATE_SYNC_NO_COPY)
 		goto fail_nolock;
 
-	spin_lock(&pool->lock);
+	spin_lock(&class->lock);
 	if (zs->state == ZSX_DYING || zsx_pinned(zs))
 		goto fail;
 	for (i = 0; i < zs->nr_pages && zs->pages[i] != src; i++)
@@ -1696,7 +1782,7 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	get_page(dst);
 	zs->pages[i] = dst;
 	zsx_relocate(zs, i);
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 
 	__ClearPageMovable(src);
 	set_page_private(src, 0);
@@ -1706,7 +1792,7 @@ static int zsx_migrate(struct page *dst, struct page *src,
 	return MIGRATEPAGE_SUCCESS;
 
 fail:
-	spin_unlock(&pool->lock);
+	spin_unlock(&class->lock);
 fail_nolock:
 	ret = mode == MIGRATE_SYNC_NO_COPY ? -EINVAL : -EAGAIN;
 	atomic_long_inc(&pool->migrate_failures);
@@ -1784,9 +1870,9 @@ static ssize_t file##_show(struct kobject *kobj,			\
 	struct zsx_class *class = zsx_class_of_kobj(kobj);		\
 	unsigned long val;						\
 									\
-	spin_lock(&class->pool->lock);					\
+	spin_lock(&class->lock);					\
 	val = zsx_class_stat(class, stat);				\
-	spin_unlock(&class->pool->lock);				\
+	spin_unlock(&class->lock);					\
 	return sysfs_emit(buf, "%lu\n", val);				\
 }									\
 static struct kobj_attribute zsx_##file##_attr = __ATTR_RO(file)
@@ -2016,13 +2102,14 @@ static void *zsx_create(const char *name, gfp_t gfp,
 	pool = kvzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
-	spin_lock_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->lru);
+	spin_lock_init(&pool->dying_lock);
 	INIT_LIST_HEAD(&pool->dying);
 	INIT_WORK(&pool->free_work, zsx_free_work);
 	INIT_WORK(&pool->compact_work, zsx_compact_work);
 	INIT_WORK(&pool->sysfs_work, zsx_sysfs_work);
 	zpoolx_count_meta(&pool->zp, kmalloc_size_roundup(sizeof(*pool)));
+	/* Handles are metadata, counted per live object by the core. */
+	pool->zp.object_meta = kmem_cache_size(zsx_handle_cache);
 	pool->chain_max = READ_ONCE(zsx_chain_max);
 	pool->movable = READ_ONCE(zsx_movable);
 
@@ -2053,9 +2140,10 @@ static void zsx_destroy(void *p)
 {
 	struct zsx_pool *pool = p;
 	struct zsx_zspage *zs, *next;
+	struct zsx_class *class;
 	struct zsx_handle *h;
 	unsigned long bytes;
-	unsigned int idx;
+	unsigned int idx, i;
 	LIST_HEAD(doomed);
 	long live;
 
@@ -2071,8 +2159,8 @@ static void zsx_destroy(void *p)
 	cancel_work_sync(&pool->free_work);
 	zsx_free_work(&pool->free_work);
 
-	live = atomic_long_read(&pool->zp.objects);
-	bytes = atomic_long_read(&pool->zp.stored_bytes);
+	live = zpoolx_objects(&pool->zp);
+	bytes = zpoolx_stored_bytes(&pool->zp);
 	if (live)
 		pr_warn("pool %u (%s): destroyed with %ld live objects (%lu bytes), freeing them\n",
 			pool->zp.id, pool->zp.name, live, bytes);
@@ -2081,13 +2169,17 @@ static void zsx_destroy(void *p)
 	 * Unlinked (and so dying: migrate refuses them, their pages stay put),
 	 * the zspages can be reached by nobody else but the VM, page locked.
 	 */
-	spin_lock(&pool->lock);
-	while ((zs = list_first_entry_or_null(&pool->lru, struct zsx_zspage,
-					      lru))) {
-		zsx_zspage_unlink(pool, zs);
-		list_add_tail(&zs->node, &doomed);
+	for (i = 0; i < pool->nr_classes; i++) {
+		class = zsx_class_nr(pool, i);
+		spin_lock(&class->lock);
+		while ((zs = list_first_entry_or_null(&class->lru,
+						      struct zsx_zspage,
+						      lru))) {
+			zsx_zspage_unlink(zs);
+			list_add_tail(&zs->node, &doomed);
+		}
+		spin_unlock(&class->lock);
 	}
-	spin_unlock(&pool->lock);
 
 	list_for_each_entry_safe(zs, next, &doomed, node) {
 		list_del_init(&zs->node);
@@ -2096,10 +2188,10 @@ static void zsx_destroy(void *p)
 			if (!h)
 				continue;
 			zpoolx_count_free(&pool->zp, zsx_obj_size(h));
-			spin_lock(&pool->lock);
+			spin_lock(&zs->class->lock);
 			zsx_slot_release(zs, idx);
-			spin_unlock(&pool->lock);
-			zsx_handle_free(pool, h);
+			spin_unlock(&zs->class->lock);
+			zsx_handle_free(h);
 		}
 		zsx_zspage_dispose_sync(pool, zs);
 		cond_resched();

@@ -2,11 +2,14 @@
 /*
  * zpool_bench.c - zpool API microbenchmark: operations per second of
  * malloc + map + write + unmap + free, for several zpool types in the same
- * boot, on one CPU and on every online CPU.  Loaded only inside benchmark
- * guests (tests/vm/tests/bench-micro.sh), never on a host.
+ * boot, on 1, 2, 4 ... CPUs at once.  Loaded only inside benchmark guests
+ * (tests/vm/tests/bench-micro.sh), never on a host.
  *
  * Parameters
  *   types=A,B,...   zpool types to compare (default "zsmalloc,zpoolx_zsmalloc")
+ *   cpus=N,M,...    how many CPUs store at once, a run for each (default
+ *                   "1,2,4"; counts above the online CPUs are left out and
+ *                   said so; at most 4 counts)
  *   ops=N           operations per thread and run (default 200000)
  *   live=N          objects each thread keeps live (default 4096)
  *   rounds=N        runs per type and CPU count; the median is reported
@@ -27,7 +30,8 @@
  * 30% from 32..511, 45% from 512..2047, 20% from 2048..3583 and 5% from
  * 3584..4096 bytes, uniform within each band.  "uniform" draws 32..4096.
  *
- * Results go to the kernel log, one line per type and CPU count:
+ * Results go to the kernel log, one line per type and CPU count (more CPUs
+ * than the host has cores measure contention, not parallelism):
  *   zpool_bench: result type=T cpus=C ops_per_sec=N ns_per_op=N
  *                min_ops_per_sec=N max_ops_per_sec=N failed=N
  *   zpool_bench: done
@@ -56,6 +60,10 @@ static char *types = "zsmalloc,zpoolx_zsmalloc";
 module_param(types, charp, 0444);
 MODULE_PARM_DESC(types, "comma-separated zpool types to compare");
 
+static char *cpus = "1,2,4";
+module_param(cpus, charp, 0444);
+MODULE_PARM_DESC(cpus, "comma-separated CPU counts to run on");
+
 static unsigned int ops = 200000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "operations per thread and run");
@@ -77,6 +85,7 @@ module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "random seed (0: pick one)");
 
 #define ZB_MAX_TYPES	4
+#define ZB_MAX_COUNTS	4
 #define ZB_MAX_ROUNDS	31
 #define ZB_MIN_SIZE	32
 #define ZB_GFP		(__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
@@ -265,10 +274,10 @@ static int zb_cmp_long(const void *a, const void *b)
 
 static int __init zpool_bench_init(void)
 {
-	char *names[ZB_MAX_TYPES], *list, *p, *tok;
-	unsigned int ntypes = 0, i, r, c, cpus[2];
-	unsigned long failed[ZB_MAX_TYPES][2] = {};
-	long (*res)[2][ZB_MAX_TYPES];
+	char *names[ZB_MAX_TYPES], *list, *clist = NULL, *p, *tok;
+	unsigned int ntypes = 0, ncounts = 0, i, r, c, n, count[ZB_MAX_COUNTS];
+	unsigned long failed[ZB_MAX_TYPES][ZB_MAX_COUNTS] = {};
+	long (*res)[ZB_MAX_COUNTS][ZB_MAX_TYPES];
 	int ret;
 
 	if (!strcmp(dist, "zswap")) {
@@ -317,19 +326,45 @@ static int __init zpool_bench_init(void)
 		goto out;
 	}
 
-	cpus[0] = 1;
-	cpus[1] = num_online_cpus();
-	pr_info("# types=%s ops=%u live=%u rounds=%u dist=%s seed=%u cpus=%u\n",
-		types, ops, live, rounds, dist, seed, cpus[1]);
+	clist = kstrdup(cpus, GFP_KERNEL);
+	if (!clist) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	p = clist;
+	while ((tok = strsep(&p, ",")) != NULL) {
+		if (!*tok)
+			continue;
+		if (kstrtouint(tok, 10, &n) || !n || ncounts == ZB_MAX_COUNTS) {
+			pr_err("cpus=%s: expected up to %d counts of 1 or more CPUs\n",
+			       cpus, ZB_MAX_COUNTS);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (n > num_online_cpus()) {
+			pr_info("# cpus=%u left out: %u CPUs online\n", n,
+				num_online_cpus());
+			continue;
+		}
+		count[ncounts++] = n;
+	}
+	if (!ncounts) {
+		pr_err("cpus=%s: no count of online CPUs\n", cpus);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	pr_info("# types=%s ops=%u live=%u rounds=%u dist=%s seed=%u cpus=%s online=%u\n",
+		types, ops, live, rounds, dist, seed, cpus, num_online_cpus());
 	for (r = 0; r < rounds; r++) {
-		for (c = 0; c < 2; c++) {
+		for (c = 0; c < ncounts; c++) {
 			for (i = 0; i < ntypes; i++) {
-				long v = zb_run(names[i], cpus[c], seed + r,
+				long v = zb_run(names[i], count[c], seed + r,
 						&failed[i][c]);
 
 				if (v < 0) {
 					pr_err("%s on %u CPUs failed: %ld\n",
-					       names[i], cpus[c], v);
+					       names[i], count[c], v);
 					ret = v;
 					goto out;
 				}
@@ -339,7 +374,7 @@ static int __init zpool_bench_init(void)
 		}
 	}
 
-	for (c = 0; c < 2; c++) {
+	for (c = 0; c < ncounts; c++) {
 		for (i = 0; i < ntypes; i++) {
 			long v[ZB_MAX_ROUNDS], med;
 
@@ -348,7 +383,7 @@ static int __init zpool_bench_init(void)
 			sort(v, rounds, sizeof(long), zb_cmp_long, NULL);
 			med = v[rounds / 2];
 			pr_info("result type=%s cpus=%u ops_per_sec=%ld ns_per_op=%lld min_ops_per_sec=%ld max_ops_per_sec=%ld failed=%lu\n",
-				names[i], cpus[c], med,
+				names[i], count[c], med,
 				med ? div64_s64((s64)NSEC_PER_SEC, med) : 0LL,
 				v[0], v[rounds - 1], failed[i][c]);
 		}
@@ -357,6 +392,7 @@ static int __init zpool_bench_init(void)
 	ret = 0;
 out:
 	kfree(res);
+	kfree(clist);
 	kfree(list);
 	return ret;
 }
