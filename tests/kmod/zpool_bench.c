@@ -16,6 +16,8 @@
  *                   (default 5, at most 31); types alternate within a round, so slow
  *                   phases of the host hit every type alike
  *   dist=NAME       object sizes: "zswap" (default) or "uniform"
+ *   max_size=N      sizes above N are stored as N bytes (default: a page;
+ *                   zbud takes at most 3968 bytes with 4 KiB pages)
  *   seed=N          random seed (0: pick one; printed)
  *
  * One operation is what zswap does per store and invalidate: free a random
@@ -80,6 +82,10 @@ static char *dist = "zswap";
 module_param(dist, charp, 0444);
 MODULE_PARM_DESC(dist, "object size distribution: zswap or uniform");
 
+static unsigned int max_size = PAGE_SIZE;
+module_param(max_size, uint, 0444);
+MODULE_PARM_DESC(max_size, "largest object size (sizes above are clamped)");
+
 static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "random seed (0: pick one)");
@@ -127,8 +133,9 @@ static unsigned int zb_size(struct rnd_state *rnd)
 
 	for (i = 0; i < zb_nbands - 1 && p >= zb_bands[i].percent; i++)
 		p -= zb_bands[i].percent;
-	return zb_bands[i].lo +
-	       prandom_u32_state(rnd) % (zb_bands[i].hi - zb_bands[i].lo + 1);
+	return min(max_size, zb_bands[i].lo +
+		   prandom_u32_state(rnd) %
+		   (zb_bands[i].hi - zb_bands[i].lo + 1));
 }
 
 /* Malloc @size bytes, map, write, unmap; 0 or -errno. */
@@ -290,8 +297,10 @@ static int __init zpool_bench_init(void)
 		pr_err("dist=%s: accepted are zswap and uniform\n", dist);
 		return -EINVAL;
 	}
-	if (!ops || !live || !rounds || rounds > ZB_MAX_ROUNDS) {
-		pr_err("ops and live must be > 0, rounds 1..%d\n", ZB_MAX_ROUNDS);
+	if (!ops || !live || !rounds || rounds > ZB_MAX_ROUNDS ||
+	    max_size < ZB_MIN_SIZE || max_size > PAGE_SIZE) {
+		pr_err("ops and live must be > 0, rounds 1..%d, max_size %d..%lu\n",
+		       ZB_MAX_ROUNDS, ZB_MIN_SIZE, PAGE_SIZE);
 		return -EINVAL;
 	}
 	ret = zpool_api_resolve();
@@ -354,8 +363,9 @@ static int __init zpool_bench_init(void)
 		goto out;
 	}
 
-	pr_info("# types=%s ops=%u live=%u rounds=%u dist=%s seed=%u cpus=%s online=%u\n",
-		types, ops, live, rounds, dist, seed, cpus, num_online_cpus());
+	pr_info("# types=%s ops=%u live=%u rounds=%u dist=%s max_size=%u seed=%u cpus=%s online=%u\n",
+		types, ops, live, rounds, dist, max_size, seed, cpus,
+		num_online_cpus());
 	for (r = 0; r < rounds; r++) {
 		for (c = 0; c < ncounts; c++) {
 			for (i = 0; i < ntypes; i++) {

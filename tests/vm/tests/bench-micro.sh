@@ -4,8 +4,9 @@
 # with 1, 2 and 4 CPUs storing at once (4 vCPUs: on a 2-core host the
 # 4-CPU runs measure contention, not parallelism), results in
 # $ZPOOLX_RESULTS/micro.txt.  ZPOOLX_BENCH_OPS (operations per thread and
-# run), ZPOOLX_BENCH_ROUNDS and ZPOOLX_BENCH_CPUS (the counts, default
-# 1,2,4) scale it; bench/run --smoke makes it short.
+# run), ZPOOLX_BENCH_ROUNDS, ZPOOLX_BENCH_CPUS (the counts, default
+# 1,2,4), ZPOOLX_BENCH_TYPES and ZPOOLX_BENCH_MAX_SIZE scale it;
+# bench/run --smoke makes it short.
 # vm-manual: yes
 # vm-mem: 256M
 # vm-smp: 4
@@ -15,6 +16,8 @@
 ops=${ZPOOLX_BENCH_OPS:-200000} rounds=${ZPOOLX_BENCH_ROUNDS:-5}
 types=${ZPOOLX_BENCH_TYPES:-zsmalloc,zpoolx_zsmalloc}
 cpus=${ZPOOLX_BENCH_CPUS:-1,2,4}
+# zbud stores at most 3968 bytes with 4 KiB pages: ZPOOLX_BENCH_MAX_SIZE
+max_size=${ZPOOLX_BENCH_MAX_SIZE:-$(getconf PAGESIZE)}
 plan 4
 
 ok "insmod zpoolx" load_zpoolx
@@ -25,7 +28,7 @@ done
 marker="bench-micro: $$ $(date +%s%N)"
 echo "$marker" >/dev/kmsg
 ok "zpool_bench types=$types cpus=$cpus ops=$ops rounds=$rounds ran to the end" \
-	load_kmod zpool_bench types="$types" cpus="$cpus" ops="$ops" rounds="$rounds"
+	load_kmod zpool_bench types="$types" cpus="$cpus" ops="$ops" rounds="$rounds" max_size="$max_size"
 dmesg -t | sed -n "\|$marker|,\$p" | sed -n 's/^zpool_bench: //p' >"$TMPDIR/out"
 cat "$TMPDIR/out" >&2
 grep '^result ' "$TMPDIR/out" | sed 's/^result //' >"$ZPOOLX_RESULTS/micro.txt"
