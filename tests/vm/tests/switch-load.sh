@@ -29,7 +29,7 @@
 # vm-kernels: debian debug
 # vm-mem: 256M
 # vm-swap: 1G
-# vm-timeout: 900
+# vm-timeout: 600
 # vm-timeout-debug: 1500
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 
