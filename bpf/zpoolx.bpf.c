@@ -25,8 +25,9 @@
  * atomically (their counters and histograms are theirs alone; so do
  * their kprobe twins).  Either
  * way no increment is lost: the tests compare the counts exactly with
- * the module's own.  The hot path (alloc, free) is one hash lookup, one
- * array lookup and five adds.
+ * the module's own.  The hot path (alloc, free) is two array lookups,
+ * which the verifier inlines, a tag check and five adds; zswap's store
+ * and load add a task-local storage lookup each way.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -36,8 +37,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, ZPX_MAX_POOL_KEYS);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ZPX_POOL_SLOTS);
 	__type(key, __u32);
 	__type(value, struct zpx_pool_ctr);
 } pool_counters SEC(".maps");
@@ -57,18 +58,18 @@ struct {
 } zswap_ctr SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, __u64);
-} store_start SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct zpx_lost);
+} lost SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, __u64);
-} load_start SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct zpx_zswap_t0);
+} zswap_t0 SEC(".maps");
 
 /* plain add (raw tracepoints) and atomic add (fentry/fexit) */
 #define ADD(p, n) ((p) += (n))
@@ -118,25 +119,41 @@ static __always_inline void hist_add(__u32 id, __u64 v, const int atomic)
 	}
 }
 
-/* a pool's first event: create its entry, zeroed (out of line: the zeroed
- * value on the stack is not the hot path's business) */
-static __noinline int pool_ctr_create(__u32 key)
+/*
+ * Slot @c holds another pool than @id: a newer pool takes the slot over
+ * (this CPU's copy starts again from zero; the loader reports, per slot,
+ * the copies of the newest pool only); an older one is counted as lost.
+ * Out of line: the hot path is the tag check in pool_ctr().
+ */
+static __noinline struct zpx_pool_ctr *pool_ctr_claim(struct zpx_pool_ctr *c,
+						      __u64 id)
 {
-	struct zpx_pool_ctr zero = {};
+	__u32 zero = 0, i;
+	struct zpx_lost *l;
 
-	/* another CPU may race: NOEXIST keeps whichever came first */
-	return bpf_map_update_elem(&pool_counters, &key, &zero, BPF_NOEXIST);
+	if (c->id > id) {
+		l = bpf_map_lookup_elem(&lost, &zero);
+		if (l)
+			ADD(l->pool_events, 1);
+		return 0;
+	}
+	for (i = 0; i < ZC_NR; i++)
+		c->c[i] = 0;
+	c->id = id;
+	return c;
 }
 
+/* this CPU's counters of pool @pool_id (a u32, sign-extended or not) */
 static __always_inline struct zpx_pool_ctr *pool_ctr(__u64 pool_id)
 {
-	__u32 key = (__u32)pool_id;
-	struct zpx_pool_ctr *c = bpf_map_lookup_elem(&pool_counters, &key);
+	__u32 id = (__u32)pool_id, slot = id & (ZPX_POOL_SLOTS - 1);
+	struct zpx_pool_ctr *c = bpf_map_lookup_elem(&pool_counters, &slot);
 
-	if (c)
+	if (!c)
+		return 0;
+	if (c->id == id)
 		return c;
-	pool_ctr_create(key);
-	return bpf_map_lookup_elem(&pool_counters, &key);
+	return pool_ctr_claim(c, id);
 }
 
 SEC("raw_tp/zpoolx_alloc")
@@ -256,18 +273,31 @@ int zpx_migrate(struct bpf_raw_tracepoint_args *ctx)
 
 /* ---- zswap (6.1: frontswap ops) ---- */
 
-static __always_inline void start(void *map)
+/* where this task keeps its zswap entry times (NULL: none, or busy) */
+static __always_inline struct zpx_zswap_t0 *t0_of_task(int create)
 {
-	__u64 tid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
-
-	bpf_map_update_elem(map, &tid, &now, BPF_ANY);
+	return bpf_task_storage_get(&zswap_t0, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-static __always_inline void finish(void *map, __u32 hist, int ret, int store)
+static __always_inline void start(int store)
 {
-	__u64 tid = bpf_get_current_pid_tgid(), *t0;
+	struct zpx_zswap_t0 *t = t0_of_task(1);
+
+	if (!t)
+		return;
+	if (store)
+		t->store = bpf_ktime_get_ns();
+	else
+		t->load = bpf_ktime_get_ns();
+}
+
+static __always_inline void finish(__u32 hist, int ret, int store)
+{
+	struct zpx_zswap_t0 *t = t0_of_task(0);
 	__u32 zero = 0;
 	struct zpx_zswap_ctr *z = bpf_map_lookup_elem(&zswap_ctr, &zero);
+	__u64 t0;
 
 	if (z) {
 		if (store) {
@@ -280,18 +310,23 @@ static __always_inline void finish(void *map, __u32 hist, int ret, int store)
 				ATOMIC_ADD(z->load_failures, 1);
 		}
 	}
-	t0 = bpf_map_lookup_elem(map, &tid);
+	if (!t)
+		return;	/* entered before we attached, or no storage */
+	t0 = store ? t->store : t->load;
 	if (!t0)
-		return;	/* entered before we attached */
-	hist_add(hist, bpf_ktime_get_ns() - *t0, 1);
-	bpf_map_delete_elem(map, &tid);
+		return;
+	hist_add(hist, bpf_ktime_get_ns() - t0, 1);
+	if (store)
+		t->store = 0;
+	else
+		t->load = 0;
 }
 
 SEC("fentry/zswap_frontswap_store")
 int BPF_PROG(zpx_zswap_store_in, unsigned int type, unsigned long offset,
 	     struct page *page)
 {
-	start(&store_start);
+	start(1);
 	return 0;
 }
 
@@ -299,7 +334,7 @@ SEC("fexit/zswap_frontswap_store")
 int BPF_PROG(zpx_zswap_store_out, unsigned int type, unsigned long offset,
 	     struct page *page, int ret)
 {
-	finish(&store_start, ZH_ZSWAP_STORE_NS, ret, 1);
+	finish(ZH_ZSWAP_STORE_NS, ret, 1);
 	return 0;
 }
 
@@ -307,7 +342,7 @@ SEC("fentry/zswap_frontswap_load")
 int BPF_PROG(zpx_zswap_load_in, unsigned int type, unsigned long offset,
 	     struct page *page)
 {
-	start(&load_start);
+	start(0);
 	return 0;
 }
 
@@ -315,7 +350,7 @@ SEC("fexit/zswap_frontswap_load")
 int BPF_PROG(zpx_zswap_load_out, unsigned int type, unsigned long offset,
 	     struct page *page, int ret)
 {
-	finish(&load_start, ZH_ZSWAP_LOAD_NS, ret, 0);
+	finish(ZH_ZSWAP_LOAD_NS, ret, 0);
 	return 0;
 }
 
@@ -328,27 +363,27 @@ int BPF_PROG(zpx_zswap_load_out, unsigned int type, unsigned long offset,
 SEC("kprobe/zswap_frontswap_store")
 int BPF_KPROBE(zpx_zswap_store_kin)
 {
-	start(&store_start);
+	start(1);
 	return 0;
 }
 
 SEC("kretprobe/zswap_frontswap_store")
 int BPF_KRETPROBE(zpx_zswap_store_kout, int ret)
 {
-	finish(&store_start, ZH_ZSWAP_STORE_NS, ret, 1);
+	finish(ZH_ZSWAP_STORE_NS, ret, 1);
 	return 0;
 }
 
 SEC("kprobe/zswap_frontswap_load")
 int BPF_KPROBE(zpx_zswap_load_kin)
 {
-	start(&load_start);
+	start(0);
 	return 0;
 }
 
 SEC("kretprobe/zswap_frontswap_load")
 int BPF_KRETPROBE(zpx_zswap_load_kout, int ret)
 {
-	finish(&load_start, ZH_ZSWAP_LOAD_NS, ret, 0);
+	finish(ZH_ZSWAP_LOAD_NS, ret, 0);
 	return 0;
 }

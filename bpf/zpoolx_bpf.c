@@ -40,6 +40,8 @@ _Static_assert((int)ZH_OBJECT_SIZE == (int)ZPX_BPF_HIST_OBJECT_SIZE &&
 
 #define NTARGETS 8
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+/* pool_counters slots read per bpf_map_lookup_batch() call */
+#define BATCH 32
 
 /* What each ZPX_BPF_ATT_* bit attaches: one or two programs. */
 struct target {
@@ -437,7 +439,10 @@ int zpx_bpf_open(struct zpx_bpf **out, unsigned int flags,
 		return set_err(err, ZPX_BPF_E_NOKERNEL, r,
 			       "cannot count the possible CPUs: %s", strerror(r));
 	}
-	b->bufsize = (size_t)b->ncpus * sizeof(struct zpx_hist);
+	/* the largest read: a batch of pool slots, or one histogram */
+	b->bufsize = (size_t)b->ncpus * BATCH * sizeof(struct zpx_pool_ctr);
+	if (b->bufsize < (size_t)b->ncpus * sizeof(struct zpx_hist))
+		b->bufsize = (size_t)b->ncpus * sizeof(struct zpx_hist);
 	b->buf = calloc(1, b->bufsize);
 	if (!b->buf) {
 		free(b);
@@ -585,28 +590,57 @@ int zpx_bpf_read(struct zpx_bpf *b, struct zpx_bpf_stats *st,
 	st->elapsed_ns = (uint64_t)(now.tv_sec - b->t0.tv_sec) * 1000000000ULL +
 			 (uint64_t)now.tv_nsec - (uint64_t)b->t0.tv_nsec;
 
+	/* pool_counters: per slot, the CPU copies of the newest pool there */
 	fd = bpf_map__fd(b->skel->maps.pool_counters);
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	for (;;) {
+		__u32 keys[BATCH], count = BATCH, j;
+		const uint64_t *v = b->buf;
+		size_t stride = sizeof(struct zpx_pool_ctr) / 8;
+		int last;
+
+		r = bpf_map_lookup_batch(fd, prev, &next, keys, b->buf, &count, NULL);
+		last = r < 0 && errno == ENOENT;
+		if (r < 0 && !last) {
+			r = errno;
+			free(all);
+			return set_err(err, ZPX_BPF_E_READ, r,
+				       "reading map pool_counters: %s", strerror(r));
+		}
+		for (j = 0; j < count; j++) {
+			const uint64_t *slot = v + (size_t)j * b->ncpus * stride;
+			uint64_t id = 0;
+			int cpu;
+			size_t w;
+
+			for (cpu = 0; cpu < b->ncpus; cpu++)
+				if (slot[(size_t)cpu * stride] > id)
+					id = slot[(size_t)cpu * stride];
+			if (!id)
+				continue;	/* no pool here yet */
+			memset(c, 0, sizeof(c));
+			for (cpu = 0; cpu < b->ncpus; cpu++) {
+				const uint64_t *cc = slot + (size_t)cpu * stride;
+
+				if (cc[0] != id)
+					continue;	/* an older pool's */
+				for (w = 0; w < ZC_NR; w++)
+					c[w] += cc[1 + w];
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				tmp = realloc(all, cap * sizeof(*all));
+				if (!tmp) {
+					free(all);
+					return set_err(err, ZPX_BPF_E_NOMEM, ENOMEM, "out of memory");
+				}
+				all = tmp;
+			}
+			fill_pool(&all[n++], (uint32_t)id, c);
+		}
+		if (last || !count)
+			break;
 		key = next;
 		prev = &key;
-		r = lookup_sum(b, fd, &key, sizeof(struct zpx_pool_ctr), c, ZC_NR);
-		if (r == -ENOENT)
-			continue;	/* deleted meanwhile (never happens) */
-		if (r) {
-			free(all);
-			return set_err(err, ZPX_BPF_E_READ, -r,
-				       "reading map pool_counters: %s", strerror(-r));
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(all, cap * sizeof(*all));
-			if (!tmp) {
-				free(all);
-				return set_err(err, ZPX_BPF_E_NOMEM, ENOMEM, "out of memory");
-			}
-			all = tmp;
-		}
-		fill_pool(&all[n++], key, c);
 	}
 	if (n) {
 		qsort(all, n, sizeof(*all), cmp_pool);
@@ -648,6 +682,14 @@ int zpx_bpf_read(struct zpx_bpf *b, struct zpx_bpf_stats *st,
 	st->zswap.store_failures = z[1];
 	st->zswap.loads = z[2];
 	st->zswap.load_failures = z[3];
+
+	fd = bpf_map__fd(b->skel->maps.lost);
+	key = 0;
+	r = lookup_sum(b, fd, &key, sizeof(struct zpx_lost), z, 1);
+	if (r)
+		return set_err(err, ZPX_BPF_E_READ, -r, "reading map lost: %s",
+			       strerror(-r));
+	st->pool_events_lost = z[0];
 	return ZPX_BPF_OK;
 }
 

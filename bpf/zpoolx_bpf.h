@@ -185,6 +185,10 @@ struct zpx_bpf_stats {
 					   lowest ids are dropped) */
 	uint32_t pad_;
 	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC since zpx_bpf_open attached */
+	uint64_t pool_events_lost;	/* events not counted: their pool's slot
+					   (id % 1024) held a newer pool, i.e.
+					   1024 or more pools were created
+					   while this one lived */
 	struct zpx_bpf_pool pools[ZPX_BPF_MAX_POOLS];
 	struct zpx_bpf_zswap zswap;
 	struct zpx_bpf_hist hist[ZPX_BPF_NR_HISTS];

@@ -6,17 +6,31 @@
  *
  * Include after vmlinux.h (BPF side) or <linux/types.h> (userspace).
  *
- * Maps (all per-CPU: each CPU counts into its own copy, the loader sums):
- *   pool_counters  PERCPU_HASH   u32 pool id -> struct zpx_pool_ctr
+ * Maps (per-CPU where they count: each CPU counts into its own copy, the
+ * loader sums):
+ *   pool_counters  PERCPU_ARRAY  pool id % ZPX_POOL_SLOTS -> struct
+ *                  zpx_pool_ctr, tagged with the pool's id.  An array, not
+ *                  a hash: the verifier inlines an array lookup into a few
+ *                  instructions, where a hash costs a helper call, a jhash
+ *                  and a bucket walk on every malloc and free.  zpoolx's ids
+ *                  only grow, so a slot is taken over by a newer pool
+ *                  (ZPX_POOL_SLOTS ids later; the older one's counts are
+ *                  dropped), and an older pool still storing in a slot a
+ *                  newer one took is counted in lost.pool_events instead
+ *                  of garbling the newer pool's counts.
  *   hists          PERCPU_ARRAY  enum zpx_bpf_hist_id -> struct zpx_hist
  *   zswap_ctr      PERCPU_ARRAY  0 -> struct zpx_zswap_ctr
- *   store_start, load_start  HASH  thread id -> fentry time (ns), to time
- *                  zswap store and load (a store may sleep and move CPU)
+ *   lost           PERCPU_ARRAY  0 -> struct zpx_lost
+ *   zswap_t0       TASK_STORAGE  struct zpx_zswap_t0: when this task
+ *                  entered zswap's store and load (ns), to time them (a
+ *                  store may sleep and move CPU); task-local storage is a
+ *                  pointer away from the task, where a hash keyed by thread
+ *                  id costs an insert and a delete per call
  */
 #ifndef ZPOOLX_MAPS_H
 #define ZPOOLX_MAPS_H
 
-#define ZPX_MAX_POOL_KEYS 1024	/* pool ids tracked at once */
+#define ZPX_POOL_SLOTS 1024	/* pool_counters' slots: a power of 2 */
 #define ZPX_NBUCKETS 64		/* = ZPX_BPF_HIST_BUCKETS */
 #define ZPX_NHISTS 4		/* = ZPX_BPF_NR_HISTS */
 
@@ -47,7 +61,17 @@ enum zpx_ctr {
 };
 
 struct zpx_pool_ctr {
+	__u64 id;		/* the pool counted here; 0: none yet */
 	__u64 c[ZC_NR];
+};
+
+struct zpx_lost {
+	__u64 pool_events;	/* events of a pool whose slot a newer pool holds */
+};
+
+struct zpx_zswap_t0 {
+	__u64 store;		/* 0: not in a store (or entered before attaching) */
+	__u64 load;
 };
 
 enum zpx_hist_idx {

@@ -177,6 +177,9 @@ static void print_text(const struct zpx_bpf_stats *st, const char *why)
 	}
 	if (st->pools_dropped)
 		printf("(%u pools with lower ids not shown)\n", st->pools_dropped);
+	if (st->pool_events_lost)
+		printf("(%llu events of older pools not counted: 1024 or more pools were created while they lived)\n",
+		       (unsigned long long)st->pool_events_lost);
 	printf("\nzswap\n");
 	print_line("stores", st->zswap.stores);
 	print_line("store_failures", st->zswap.store_failures);
@@ -248,6 +251,7 @@ static struct json_object *json_stats(const struct zpx_bpf_stats *st,
 	}
 	json_object_object_add(o, "pools", a);
 	JU(o, "pools_dropped", st->pools_dropped);
+	JU(o, "pool_events_lost", st->pool_events_lost);
 	p = json_object_new_object();
 	JU(p, "stores", st->zswap.stores);
 	JU(p, "store_failures", st->zswap.store_failures);

@@ -98,7 +98,7 @@ if [ "${1:-}" = --workload ]; then
 	exit 0
 fi
 
-plan 27
+plan 28
 
 t_start=$(date +%s)
 export t_start
@@ -166,6 +166,7 @@ awk -F= 'FNR == NR { before[$1] = $2; next }
 # shellcheck disable=SC1091
 . "$TMPDIR/delta.vars"
 is "$attached" 8 "all eight probes attached"
+is "$(jq .pool_events_lost "$TMPDIR/bpf.json")" 0 "no pool event lost to a newer pool in its slot"
 
 # v NAME: the value of the shell variable NAME, 0 if unset
 v() { local n=$1; echo "${!n:-0}"; }
