@@ -13,7 +13,8 @@
 #     hog measures it.
 #
 # ZPOOLX_BENCH_OPS, ZPOOLX_BENCH_ROUNDS (per insmod; the median is taken)
-# and ZPOOLX_BPF_PAIRS (off/on pairs, default 6) scale it.  Results:
+# and ZPOOLX_BPF_PAIRS (off/on pairs, default 20: 6 gave medians 4% apart
+# from one boot to the next) scale it.  Results:
 # $ZPOOLX_RESULTS/bpf-overhead.txt.  Wall times under TCG are noisy (the
 # same run varies by 15% from one pair to the next): the pairs alternate
 # their order (off/on, on/off, ...), so that a drift within a pair hits
@@ -22,12 +23,12 @@
 # vm-kernels: debian
 # vm-mem: 256M
 # vm-swap: 1G
-# vm-timeout: 1200
+# vm-timeout: 1500
 # shellcheck shell=bash
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 z=$ZPOOLX_TOP/zpoolctl/zpoolctl
 ops=${ZPOOLX_BENCH_OPS:-100000} rounds=${ZPOOLX_BENCH_ROUNDS:-3}
-pairs=${ZPOOLX_BPF_PAIRS:-6}
+pairs=${ZPOOLX_BPF_PAIRS:-20}
 types=zpoolx_zsmalloc
 out=$TMPDIR/results
 cg=/sys/fs/cgroup
