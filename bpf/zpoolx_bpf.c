@@ -153,6 +153,14 @@ static int load_code(int e)
 	case EACCES:
 		/* the verifier's refusal, unless we are not root */
 		return geteuid() == 0 ? ZPX_BPF_E_LOAD : ZPX_BPF_E_PERM;
+	case EINVAL:
+		/*
+		 * Not root, where unprivileged bpf() is allowed (the debug
+		 * kernel): the BTF load is refused, libbpf makes the maps
+		 * without it, and the task storage map, which needs BTF,
+		 * is refused with EINVAL before its capability check.
+		 */
+		return geteuid() == 0 ? ZPX_BPF_E_LOAD : ZPX_BPF_E_PERM;
 	case ENOSYS:
 	case EOPNOTSUPP:
 	case 524: /* ENOTSUPP (kernel-internal): no trampolines */
@@ -295,6 +303,9 @@ static int load(struct zpx_bpf *b, uint32_t zswap_mask, int *sys_errno)
 			bpf_program__set_autoload(p[1], on);
 		}
 	}
+	/* the zswap programs' task storage: not made when they stay out */
+	bpf_map__set_autocreate(b->skel->maps.zswap_t0,
+				(zswap_mask & ZPX_BPF_ATT_ZSWAP) != 0);
 	r = zpx_skel__load(b->skel);
 	if (r) {
 		*sys_errno = -r;
