@@ -25,9 +25,10 @@
  * atomically (their counters and histograms are theirs alone; so do
  * their kprobe twins).  Either
  * way no increment is lost: the tests compare the counts exactly with
- * the module's own.  The hot path (alloc, free) is two array lookups,
- * which the verifier inlines, a tag check and five adds; zswap's store
- * and load add a task-local storage lookup each way.
+ * the module's own.  The hot path (alloc, free) is two per-CPU array
+ * lookups (a short helper each on 6.1, whose verifier inlines plain
+ * arrays only), a tag check and five adds; zswap's store and load add a
+ * task-local storage lookup each way.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

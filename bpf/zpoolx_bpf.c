@@ -151,14 +151,15 @@ static int load_code(int e)
 	case EPERM:
 		return ZPX_BPF_E_PERM;
 	case EACCES:
-		/* the verifier's refusal, unless we are not root */
-		return geteuid() == 0 ? ZPX_BPF_E_LOAD : ZPX_BPF_E_PERM;
 	case EINVAL:
 		/*
-		 * Not root, where unprivileged bpf() is allowed (the debug
-		 * kernel): the BTF load is refused, libbpf makes the maps
-		 * without it, and the task storage map, which needs BTF,
-		 * is refused with EINVAL before its capability check.
+		 * The verifier's or the kernel's refusal, unless we are not
+		 * root: then EACCES is the verifier refusing an unprivileged
+		 * program, and EINVAL comes where unprivileged bpf() is
+		 * allowed (the debug kernel): the BTF load is refused, libbpf
+		 * makes the maps without it, and the task storage map, which
+		 * needs BTF, is refused with EINVAL before its capability
+		 * check.
 		 */
 		return geteuid() == 0 ? ZPX_BPF_E_LOAD : ZPX_BPF_E_PERM;
 	case ENOSYS:
@@ -527,22 +528,28 @@ int zpx_bpf_retry(struct zpx_bpf *b, struct zpx_bpf_error *err)
 
 /* ---- reading ---- */
 
-static int lookup_sum(struct zpx_bpf *b, int fd, const void *key,
-		      size_t value_size, uint64_t *sum, size_t nwords)
+/* Sum the first @nwords u64 of every CPU's copy of @map's element @key (a
+ * @value_size value) into @sum; ZPX_BPF_OK, or ZPX_BPF_E_READ in @err. */
+static int lookup_sum(struct zpx_bpf *b, const struct bpf_map *map,
+		      uint32_t key, size_t value_size, uint64_t *sum,
+		      size_t nwords, struct zpx_bpf_error *err)
 {
 	const uint64_t *v = b->buf;
 	size_t stride = (value_size + 7) / 8, i;
-	int cpu;
+	int cpu, e = 0;
 
 	if ((size_t)b->ncpus * stride * 8 > b->bufsize)
-		return -EINVAL;
-	if (bpf_map_lookup_elem(fd, key, b->buf))
-		return -errno;
+		e = EINVAL;
+	else if (bpf_map_lookup_elem(bpf_map__fd(map), &key, b->buf))
+		e = errno;
+	if (e)
+		return set_err(err, ZPX_BPF_E_READ, e, "reading map %s: %s",
+			       bpf_map__name(map), strerror(e));
 	memset(sum, 0, nwords * sizeof(*sum));
 	for (cpu = 0; cpu < b->ncpus; cpu++)
 		for (i = 0; i < nwords; i++)
 			sum[i] += v[(size_t)cpu * stride + i];
-	return 0;
+	return ZPX_BPF_OK;
 }
 
 static int cmp_pool(const void *a, const void *c)
@@ -667,39 +674,33 @@ int zpx_bpf_read(struct zpx_bpf *b, struct zpx_bpf_stats *st,
 	}
 	free(all);
 
-	fd = bpf_map__fd(b->skel->maps.hists);
 	for (i = 0; i < ZPX_BPF_NR_HISTS; i++) {
 		uint64_t h[1 + ZPX_NBUCKETS];
 		size_t j;
 
-		key = (uint32_t)i;
-		r = lookup_sum(b, fd, &key, sizeof(struct zpx_hist), h, 1 + ZPX_NBUCKETS);
+		r = lookup_sum(b, b->skel->maps.hists, (uint32_t)i,
+			       sizeof(struct zpx_hist), h, 1 + ZPX_NBUCKETS, err);
 		if (r)
-			return set_err(err, ZPX_BPF_E_READ, -r,
-				       "reading map hists: %s", strerror(-r));
+			return r;
 		st->hist[i].sum = h[0];
 		memcpy(st->hist[i].buckets, h + 1, sizeof(st->hist[i].buckets));
 		for (j = 0; j < ZPX_BPF_HIST_BUCKETS; j++)
 			st->hist[i].count += st->hist[i].buckets[j];
 	}
 
-	fd = bpf_map__fd(b->skel->maps.zswap_ctr);
-	key = 0;
-	r = lookup_sum(b, fd, &key, sizeof(struct zpx_zswap_ctr), z, 4);
+	r = lookup_sum(b, b->skel->maps.zswap_ctr, 0,
+		       sizeof(struct zpx_zswap_ctr), z, 4, err);
 	if (r)
-		return set_err(err, ZPX_BPF_E_READ, -r, "reading map zswap_ctr: %s",
-			       strerror(-r));
+		return r;
 	st->zswap.stores = z[0];
 	st->zswap.store_failures = z[1];
 	st->zswap.loads = z[2];
 	st->zswap.load_failures = z[3];
 
-	fd = bpf_map__fd(b->skel->maps.lost);
-	key = 0;
-	r = lookup_sum(b, fd, &key, sizeof(struct zpx_lost), z, 1);
+	r = lookup_sum(b, b->skel->maps.lost, 0, sizeof(struct zpx_lost), z, 1,
+		       err);
 	if (r)
-		return set_err(err, ZPX_BPF_E_READ, -r, "reading map lost: %s",
-			       strerror(-r));
+		return r;
 	st->pool_events_lost = z[0];
 	return ZPX_BPF_OK;
 }

@@ -10,9 +10,9 @@
  * loader sums):
  *   pool_counters  PERCPU_ARRAY  pool id % ZPX_POOL_SLOTS -> struct
  *                  zpx_pool_ctr, tagged with the pool's id.  An array, not
- *                  a hash: the verifier inlines an array lookup into a few
- *                  instructions, where a hash costs a helper call, a jhash
- *                  and a bucket walk on every malloc and free.  zpoolx's ids
+ *                  a hash: a per-CPU array lookup is an index check and
+ *                  a this_cpu_ptr, where a hash adds a jhash and a bucket
+ *                  walk on every malloc and free.  zpoolx's ids
  *                  only grow, so a slot is taken over by a newer pool
  *                  (ZPX_POOL_SLOTS ids later; the older one's counts are
  *                  dropped), and an older pool still storing in a slot a
