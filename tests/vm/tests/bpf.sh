@@ -19,6 +19,7 @@
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 300
+# vm-append-debug: debug_pagealloc=off slub_debug=-
 # shellcheck shell=bash
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 z=$ZPOOLX_TOP/zpoolctl/zpoolctl

@@ -31,6 +31,7 @@
 # vm-swap: 1G
 # vm-timeout: 600
 # vm-timeout-debug: 1500
+# vm-append-debug: debug_pagealloc=off slub_debug=-
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 
 # The debug kernel runs this 3 to 8 times slower: half the switching and a

@@ -19,6 +19,7 @@
 # vm-mem: 256M
 # vm-swap: 1G
 # vm-timeout: 480
+# vm-append-debug: debug_pagealloc=off slub_debug=-
 . "$ZPOOLX_TOP/tests/vm/lib.sh"
 
 # Pools to write to: a zbud pool kept alive by its entries after zswap moved
